@@ -1,0 +1,63 @@
+export { type Clock, createSystemClock, FakeClock, systemClock, type TimerHandle } from './clock.js';
+export {
+  CHECK_TYPES,
+  type CheckConfig,
+  CheckSchema,
+  type CheckType,
+  DEFAULT_CHECKS,
+  type RemediationConfig,
+} from './config/checks-schema.js';
+export {
+  deepFreeze,
+  defaultConfig,
+  type LoadedConfig,
+  loadConfig,
+  loadConfigFile,
+  parseConfig,
+} from './config/load-config.js';
+export {
+  type AgentConfig,
+  AgentConfigSchema,
+  ConfigSchema,
+  type VigilConfig,
+  type WatchdogConfig,
+} from './config/schema.js';
+export {
+  defineErrors,
+  type ErrorDefinition,
+  isVigilError,
+  sharedErrors,
+  VigilError,
+  type VigilErrorOptions,
+} from './errors.js';
+export { type DecodeOutcome, NdjsonDecoder } from './framing/ndjson-decoder.js';
+export { attachNdjson, type NdjsonSocket, type NdjsonSocketOptions } from './framing/ndjson-socket.js';
+export { type CreateLoggerOptions, createLogger, type Logger, type VigilComponent } from './logger.js';
+export { formatHumanLine } from './logging/human-line.js';
+export { detectMode, type ResolvePathsOptions, resolvePaths, type VigilPaths } from './paths.js';
+export * from './protocol/control.js';
+export * from './protocol/incident.js';
+export * from './protocol/messages.js';
+export {
+  isSupportedVersion,
+  parseAgentMessage,
+  parseControlRequest,
+  parseControlResponse,
+  parseWatchdogMessage,
+} from './protocol/parse.js';
+export * from './protocol/status.js';
+export { type CompiledSchema, compileSchema, type Parsed } from './schema/compile.js';
+export { describeValue, formatAjvErrors, suggestKey, toDottedPath } from './schema/format-errors.js';
+export {
+  isAnswering,
+  type ListenUnixOptions,
+  listenUnix,
+  MAX_SOCKET_PATH_BYTES,
+} from './sockets/listen-unix.js';
+export {
+  type ConnectAttempt,
+  type ConnectWithRetryOptions,
+  connectOnce,
+  connectWithRetry,
+} from './sockets/reconnecting-client.js';
+export { type RequestBody, sendRequest } from './sockets/request.js';

@@ -1,0 +1,214 @@
+/**
+ * The heartbeat protocol between the agent and the watchdog (DESIGN.md §2).
+ *
+ * Schemas are written once, with TypeBox: each builder call yields a plain JSON Schema object
+ * that ajv compiles, and `Static<>` derives the TypeScript type from the same object. TypeBox
+ * was picked over ajv's JSONSchemaType (which needs the type written a second time by hand) and
+ * json-schema-to-ts (whose type-level parsing hits instantiation-depth limits on a schema the
+ * size of the config file).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Bumped on any incompatible change; `hello` carries it and the watchdog refuses a mismatch. */
+export const PROTOCOL_VERSION = 1;
+
+/** The longest line either side accepts; a peer that sends more is disconnected. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+const Version = Type.Literal(PROTOCOL_VERSION);
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Count = Type.Integer({ minimum: 0 });
+const Millis = Type.Number({ minimum: 0 });
+const ShortText = Type.String({ maxLength: 512 });
+
+export const HealthStatus = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('warn'),
+  Type.Literal('failing'),
+  Type.Literal('degraded'),
+]);
+export type HealthStatus = Static<typeof HealthStatus>;
+
+export const HealthSummary = Type.Object(
+  {
+    status: HealthStatus,
+    summary: Type.Optional(ShortText),
+    checks: Type.Optional(
+      Type.Object(
+        {
+          total: Count,
+          ok: Count,
+          warn: Count,
+          critical: Count,
+          paused: Type.Optional(Count),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Names of the checks that are not ok, worst first. */
+    failing: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type HealthSummary = Static<typeof HealthSummary>;
+
+export const HelloMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('hello'),
+    pid: Type.Integer({ minimum: 1 }),
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Process start, epoch ms. */
+    startTime: Type.Integer({ minimum: 0 }),
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+    node: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Where the agent's stall sentinel writes evidence of a blocked event loop. */
+    stallFile: Type.Optional(Type.String({ maxLength: 4096 })),
+  },
+  { additionalProperties: false },
+);
+export type HelloMessage = Static<typeof HelloMessage>;
+
+export const WelcomeMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('welcome'),
+    accepted: Type.Boolean(),
+    reason: Type.Optional(ShortText),
+    watchdogPid: Type.Integer({ minimum: 1 }),
+    heartbeatIntervalMs: Type.Integer({ minimum: 10 }),
+  },
+  { additionalProperties: false },
+);
+export type WelcomeMessage = Static<typeof WelcomeMessage>;
+
+export const AgentLifecycle = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('ready'),
+  Type.Literal('degraded'),
+  Type.Literal('stopping'),
+]);
+export type AgentLifecycle = Static<typeof AgentLifecycle>;
+
+export const HeartbeatMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('heartbeat'),
+    seq: Count,
+    /** The agent's monotonic clock (performance.now), ms. */
+    mono: Millis,
+    /** Event-loop delay, p99 over the last interval, ms. */
+    lagMs: Millis,
+    heapUsedBytes: Count,
+    rssBytes: Count,
+    /** Grows whenever the agent finishes a unit of work: "busy but moving" versus "stuck". */
+    progress: Count,
+    health: HealthSummary,
+    state: Type.Optional(AgentLifecycle),
+  },
+  { additionalProperties: false },
+);
+export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
+
+export const RecoverLevel = Type.Union([Type.Literal('soft'), Type.Literal('medium')]);
+export type RecoverLevel = Static<typeof RecoverLevel>;
+
+export const FaultName = Type.Union([
+  Type.Literal('hang'),
+  Type.Literal('stop-heartbeat'),
+  Type.Literal('slow-heartbeat'),
+  Type.Literal('leak'),
+  Type.Literal('cpu'),
+  Type.Literal('crash'),
+  Type.Literal('fail-health'),
+  Type.Literal('clear'),
+]);
+export type FaultName = Static<typeof FaultName>;
+
+export const FaultSpec = Type.Object(
+  {
+    name: FaultName,
+    /** How long the fault lasts; absent means until cleared (or forever, for hang). */
+    seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    /** leak: growth rate. */
+    mbPerSec: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 4096 })),
+    /** crash: the exit code. */
+    exitCode: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    /** slow-heartbeat: the interval to stretch heartbeats to. */
+    intervalMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
+  },
+  { additionalProperties: false },
+);
+export type FaultSpec = Static<typeof FaultSpec>;
+
+export const RecoverCommand = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('command'),
+    id: Id,
+    cmd: Type.Literal('recover'),
+    level: RecoverLevel,
+    reason: Type.Optional(ShortText),
+  },
+  { additionalProperties: false },
+);
+
+export const RestoreCommand = Type.Object(
+  { v: Version, type: Type.Literal('command'), id: Id, cmd: Type.Literal('restore') },
+  { additionalProperties: false },
+);
+
+export const PingCommand = Type.Object(
+  { v: Version, type: Type.Literal('command'), id: Id, cmd: Type.Literal('ping') },
+  { additionalProperties: false },
+);
+
+export const FaultCommand = Type.Object(
+  { v: Version, type: Type.Literal('command'), id: Id, cmd: Type.Literal('fault'), fault: FaultSpec },
+  { additionalProperties: false },
+);
+
+/** Maintenance window: the agent silences alerts and remediation until `untilMs` (epoch), 0 ends it. */
+export const MaintenanceCommand = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('command'),
+    id: Id,
+    cmd: Type.Literal('maintenance'),
+    untilMs: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export type RecoverCommand = Static<typeof RecoverCommand>;
+export type RestoreCommand = Static<typeof RestoreCommand>;
+export type PingCommand = Static<typeof PingCommand>;
+export type FaultCommand = Static<typeof FaultCommand>;
+export type MaintenanceCommand = Static<typeof MaintenanceCommand>;
+export type CommandMessage =
+  | RecoverCommand
+  | RestoreCommand
+  | PingCommand
+  | FaultCommand
+  | MaintenanceCommand;
+export type CommandName = CommandMessage['cmd'];
+
+export const ResultMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('result'),
+    id: Id,
+    ok: Type.Boolean(),
+    /** What the agent did, one short line per action ("gc: freed 12.3 MiB"). */
+    did: Type.Array(ShortText, { maxItems: 64 }),
+    durationMs: Millis,
+    error: Type.Optional(ShortText),
+  },
+  { additionalProperties: false },
+);
+export type ResultMessage = Static<typeof ResultMessage>;
+
+/** Messages the agent sends to the watchdog. */
+export type AgentMessage = HelloMessage | HeartbeatMessage | ResultMessage;
+/** Messages the watchdog sends to the agent. */
+export type WatchdogMessage = WelcomeMessage | CommandMessage;

@@ -1,0 +1,65 @@
+/**
+ * The status object: what `vigil status --json` prints, what the control socket answers and
+ * what `run/status.json` holds (DESIGN.md §6). Fields here are a contract for tooling.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { Incident, Rung, SignalKind } from './incident.js';
+import { HealthSummary } from './messages.js';
+
+export const AgentState = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('healthy'),
+  Type.Literal('degraded'),
+  Type.Literal('unresponsive'),
+  Type.Literal('recovering'),
+  Type.Literal('stopped'),
+  Type.Literal('failed'),
+]);
+export type AgentState = Static<typeof AgentState>;
+
+export const LaunchMode = Type.Union([Type.Literal('embedded'), Type.Literal('systemd')]);
+export type LaunchMode = Static<typeof LaunchMode>;
+
+const NullableInt = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+const NullableNumber = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
+
+export const StatusSnapshot = Type.Object({
+  v: Type.Literal(1),
+  /** Epoch ms when this snapshot was taken; a reader compares it with now to judge staleness. */
+  updatedAt: Type.Number(),
+  watchdog: Type.Object({
+    pid: Type.Integer({ minimum: 1 }),
+    version: Type.String(),
+    uptimeMs: Type.Integer({ minimum: 0 }),
+    mode: LaunchMode,
+    startedAt: Type.Number(),
+    paused: Type.Boolean(),
+    pausedUntil: Type.Union([Type.Number(), Type.Null()]),
+    home: Type.Optional(Type.String()),
+  }),
+  agent: Type.Object({
+    state: AgentState,
+    pid: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    uptimeMs: NullableInt,
+    lastHeartbeatAgoMs: NullableInt,
+    restarts: Type.Integer({ minimum: 0 }),
+    rssBytes: NullableInt,
+    cpuPercent: NullableNumber,
+    eventLoopLagMs: NullableNumber,
+    health: Type.Union([HealthSummary, Type.Null()]),
+    version: Type.Union([Type.String(), Type.Null()]),
+    adopted: Type.Boolean(),
+    startedAt: Type.Union([Type.Number(), Type.Null()]),
+  }),
+  recovery: Type.Object({
+    rung: Type.Union([Type.Literal('none'), Rung]),
+    incidentId: Type.Union([Type.String(), Type.Null()]),
+    signal: Type.Union([SignalKind, Type.Null()]),
+    /** Time left before the next restart attempt, while backing off or probing. */
+    backoffMs: NullableInt,
+    nextRetryAt: Type.Union([Type.Number(), Type.Null()]),
+    restartsInWindow: Type.Integer({ minimum: 0 }),
+  }),
+  incidents: Type.Array(Incident),
+});
+export type StatusSnapshot = Static<typeof StatusSnapshot>;

@@ -1,0 +1,61 @@
+/**
+ * One request, one response over a control or status socket: what the CLI and tests use to
+ * talk to a running watchdog.
+ */
+import { randomUUID } from 'node:crypto';
+import { sharedErrors } from '../errors.js';
+import { attachNdjson } from '../framing/ndjson-socket.js';
+import type { ControlRequest, ControlResponse } from '../protocol/control.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { parseControlResponse } from '../protocol/parse.js';
+import { connectOnce } from './reconnecting-client.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type RequestBody = DistributiveOmit<ControlRequest, 'v' | 'type' | 'id'>;
+
+export async function sendRequest(
+  socketPath: string,
+  body: RequestBody,
+  timeoutMs = 5000,
+): Promise<ControlResponse> {
+  const socket = await connectOnce(socketPath, timeoutMs);
+  const id = randomUUID();
+  return new Promise<ControlResponse>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        sharedErrors.create(
+          'VIGIL_REQUEST_TIMEOUT',
+          `no answer to "${body.op}" on ${socketPath} within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    const finish = (error: Error | undefined, response?: ControlResponse) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(response as ControlResponse);
+    };
+    const conn = attachNdjson(socket, {
+      onMessage(value) {
+        const parsed = parseControlResponse(value);
+        if (!parsed.ok) {
+          return finish(
+            sharedErrors.create('VIGIL_MESSAGE_INVALID', `invalid response: ${parsed.errors.join('; ')}`),
+          );
+        }
+        if (parsed.value.id === id) finish(undefined, parsed.value);
+      },
+      onFrameError: (error) => finish(error),
+    });
+    socket.once('close', () =>
+      finish(
+        sharedErrors.create(
+          'VIGIL_CONNECT_FAILED',
+          `${socketPath} closed the connection before answering "${body.op}"`,
+        ),
+      ),
+    );
+    conn.send({ v: PROTOCOL_VERSION, type: 'request', id, ...body });
+  });
+}
