@@ -1,0 +1,102 @@
+/**
+ * The watchdog's own alerting, for when the agent is down and cannot alert: a configured command
+ * (program and arguments, no shell; the alert as JSON on stdin, with a timeout) and/or a webhook
+ * POST retried with p-retry. Failures are logged, never thrown: an alert that cannot be
+ * delivered must not disturb recovery.
+ */
+
+import type { Logger } from '@vigil/shared';
+import { execa } from 'execa';
+import pRetry from 'p-retry';
+
+export interface AlertPayload {
+  source: 'vigil-watchdog';
+  kind: string;
+  incidentId: string;
+  signal: string;
+  rung?: string | undefined;
+  detail: string;
+  host: string;
+  at: string;
+}
+
+export interface AlerterOptions {
+  command?: readonly string[] | undefined;
+  webhook?: string | undefined;
+  timeoutMs: number;
+  logger: Logger;
+  retries?: number;
+}
+
+export class Alerter {
+  readonly #o: AlerterOptions;
+  #inFlight = new Set<Promise<void>>();
+
+  constructor(options: AlerterOptions) {
+    this.#o = options;
+  }
+
+  get configured(): boolean {
+    return Boolean(this.#o.command?.length || this.#o.webhook);
+  }
+
+  send(payload: AlertPayload): void {
+    if (this.#o.command?.length) this.#track(this.#runCommand(payload));
+    if (this.#o.webhook) this.#track(this.#post(this.#o.webhook, payload));
+  }
+
+  /** Waits for deliveries in progress (at shutdown), at most `timeoutMs`. */
+  async drain(timeoutMs = this.#o.timeoutMs): Promise<void> {
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
+  }
+
+  #track(delivery: Promise<void>): void {
+    this.#inFlight.add(delivery);
+    void delivery.finally(() => this.#inFlight.delete(delivery));
+  }
+
+  async #runCommand(payload: AlertPayload): Promise<void> {
+    const [file, ...args] = this.#o.command as string[];
+    const result = await execa(file as string, args, {
+      input: `${JSON.stringify(payload)}\n`,
+      timeout: this.#o.timeoutMs,
+      reject: false,
+      env: {
+        VIGIL_ALERT_KIND: payload.kind,
+        VIGIL_INCIDENT: payload.incidentId,
+        VIGIL_DETAIL: payload.detail,
+      },
+    });
+    if (result.failed) {
+      this.#o.logger.error(
+        { command: this.#o.command, exitCode: result.exitCode, timedOut: result.timedOut },
+        'alert command failed',
+      );
+    } else {
+      this.#o.logger.info({ kind: payload.kind, incidentId: payload.incidentId }, 'alert command ran');
+    }
+  }
+
+  async #post(url: string, payload: AlertPayload): Promise<void> {
+    try {
+      await pRetry(
+        async () => {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(payload),
+            signal: AbortSignal.timeout(this.#o.timeoutMs),
+          });
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        },
+        { retries: this.#o.retries ?? 3, minTimeout: 200, maxTimeout: 2000 },
+      );
+      this.#o.logger.info({ kind: payload.kind, incidentId: payload.incidentId }, 'alert webhook delivered');
+    } catch (error) {
+      this.#o.logger.error({ url, err: (error as Error).message }, 'alert webhook failed after retries');
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * How the CLI reaches the watchdog: the control socket when this user may use it, else the
+ * read-only status socket (operators in the vigil group), else — for reads — the status file,
+ * marked stale.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  type ControlResponse,
+  isVigilError,
+  type RequestBody,
+  resolvePaths,
+  type StatusSnapshot,
+  sendRequest,
+  type VigilPaths,
+} from '@vigil/shared';
+import { CliExit, EXIT } from './exit-codes.js';
+
+export function cliPaths(): VigilPaths {
+  return resolvePaths();
+}
+
+export class Unreachable extends Error {}
+
+/** Sends a request; on EACCES for the control socket, read-only ops retry on the status socket. */
+export async function request(
+  paths: VigilPaths,
+  body: RequestBody,
+  timeoutMs = 8000,
+): Promise<ControlResponse> {
+  const readOnly = body.op === 'status' || body.op === 'history';
+  const attempts = readOnly ? [paths.controlSocket, paths.statusSocket] : [paths.controlSocket];
+  let lastError: unknown;
+  for (const socket of attempts) {
+    try {
+      return await sendRequest(socket, body, timeoutMs);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  const why = isVigilError(lastError) ? lastError.message : String(lastError);
+  throw new Unreachable(why);
+}
+
+/** The data of a successful response, or a CliExit that prints the error and its hint. */
+export function unwrap(response: ControlResponse): unknown {
+  if (response.ok) return response.data;
+  const hint = response.error.hint ? `\n  hint: ${response.error.hint}` : '';
+  throw new CliExit(EXIT.warning, `vigil: ${response.error.message}${hint}`);
+}
+
+export interface StaleStatus {
+  snapshot: StatusSnapshot;
+  ageMs: number;
+}
+
+export function readStatusFile(paths: VigilPaths): StaleStatus | null {
+  try {
+    const snapshot = JSON.parse(readFileSync(paths.statusFile, 'utf8')) as StatusSnapshot;
+    return { snapshot, ageMs: Date.now() - snapshot.updatedAt };
+  } catch {
+    return null;
+  }
+}
+
+export function unreachableMessage(paths: VigilPaths, why: string): string {
+  return `vigil: the watchdog is not reachable (${why})\n  hint: start it with \`vigil run\` (embedded, ${paths.home ?? paths.runDir}) or \`systemctl start vigil-watchdog\``;
+}

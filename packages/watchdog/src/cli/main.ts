@@ -1,0 +1,155 @@
+/**
+ * The `vigil` command line. Commands are loaded on demand, so `vigil run` (the daemon) never
+ * loads what only the operator commands need.
+ */
+import { parseArgs } from 'node:util';
+import { isVigilError } from '@vigil/shared';
+import { WATCHDOG_VERSION } from '../version.js';
+import { CliExit, EXIT } from './exit-codes.js';
+
+const HELP = `vigil — a self-healing watchdog and agent pair for Linux hosts
+
+Usage: vigil COMMAND [options]
+
+Commands:
+  run [--config FILE]              run the watchdog in the foreground (embedded: it starts the agent)
+  status [--json]                  state of both processes (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
+  history [--json] [-n N]          incident timelines
+  recover soft|medium|hard         run one recovery rung now (--restore: undo medium)
+  pause [--for 30m] / resume       maintenance: hold recovery, alerts and remediation
+  chaos FAULT [options]            inject a fault into the agent (when enabled in the config)
+
+Run \`vigil COMMAND --help\` for a command's options, signals and exit codes.
+
+Environment:
+  VIGIL_HOME    embedded mode's directory (default ./.vigil)
+  VIGIL_CONFIG  config file (default $VIGIL_HOME/vigil.yaml if present, else built-in defaults)
+  VIGIL_MODE    "systemd" under the installed units
+  NO_COLOR      no colour in the output
+
+Exit codes: 0 ok, 1 refused or failed, 2 (status) failed, 3 watchdog unreachable, 64 usage, 70 internal error.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+function parse(argv: string[], options: OptionSpec, helpText: string): Parsed {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Parsed['values'], positionals };
+  } catch (error) {
+    throw new CliExit(EXIT.usage, `vigil: ${(error as Error).message}\n\n${helpText}`);
+  }
+}
+
+function wantsHelp(values: Record<string, unknown>, text: string): boolean {
+  if (!values.help) return false;
+  process.stdout.write(`${text}\n`);
+  return true;
+}
+
+const COMMANDS: Record<string, Command> = {
+  async run(argv) {
+    const m = await import('./commands/run.js');
+    const { values } = parse(argv, { config: { type: 'string', short: 'c' } }, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    return m.run({ config: values.config as string | undefined });
+  },
+  async status(argv) {
+    const m = await import('./commands/status.js');
+    const { values } = parse(argv, { json: { type: 'boolean' } }, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    return m.status({ json: Boolean(values.json) });
+  },
+  async history(argv) {
+    const m = await import('./commands/history.js');
+    const { values } = parse(argv, { json: { type: 'boolean' }, n: { type: 'string', short: 'n' } }, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    const n = values.n === undefined ? 20 : Number(values.n);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliExit(
+        EXIT.usage,
+        `vigil history: -n wants a positive whole number, got ${JSON.stringify(values.n)}`,
+      );
+    return m.history({ json: Boolean(values.json), n });
+  },
+  async recover(argv) {
+    const m = await import('./commands/operate.js');
+    const { values, positionals } = parse(argv, { restore: { type: 'boolean' } }, m.recoverHelp);
+    if (wantsHelp(values, m.recoverHelp)) return 0;
+    return m.recover({ level: positionals[0], restore: Boolean(values.restore) });
+  },
+  async pause(argv) {
+    const m = await import('./commands/operate.js');
+    const { values } = parse(argv, { for: { type: 'string' } }, m.pauseHelp);
+    if (wantsHelp(values, m.pauseHelp)) return 0;
+    return m.pause({ for: values.for as string | undefined });
+  },
+  async resume(argv) {
+    const m = await import('./commands/operate.js');
+    const { values } = parse(argv, {}, m.pauseHelp);
+    if (wantsHelp(values, m.pauseHelp)) return 0;
+    return m.resume();
+  },
+  async chaos(argv) {
+    const m = await import('./commands/operate.js');
+    const { values, positionals } = parse(
+      argv,
+      {
+        seconds: { type: 'string' },
+        'mb-per-sec': { type: 'string' },
+        'exit-code': { type: 'string' },
+        'interval-ms': { type: 'string' },
+      },
+      m.chaosHelp,
+    );
+    if (wantsHelp(values, m.chaosHelp)) return 0;
+    return m.chaos({
+      fault: positionals[0],
+      seconds: values.seconds as string | undefined,
+      mbPerSec: values['mb-per-sec'] as string | undefined,
+      exitCode: values['exit-code'] as string | undefined,
+      intervalMs: values['interval-ms'] as string | undefined,
+    });
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return name ? 0 : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${WATCHDOG_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof CliExit) {
+      if (error.message) process.stderr.write(`${error.message}\n`);
+      return error.code;
+    }
+    if (isVigilError(error)) {
+      process.stderr.write(`vigil ${name}: ${error.toDisplayString()}\n`);
+      return EXIT.warning;
+    }
+    process.stderr.write(`vigil ${name}: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,37 @@
+/** The human view of `vigil history`: each incident with its timeline. */
+import type { Incident } from '@vigil/shared';
+import { renderIncidentLine } from './render-status.js';
+import { formatDuration, paint } from './style.js';
+
+export function renderHistory(incidents: Incident[], color: boolean, now = Date.now()): string {
+  if (incidents.length === 0) return 'no incidents recorded\n';
+  const out: string[] = [];
+  for (const incident of incidents) {
+    out.push(renderIncidentLine(incident, now, color));
+    if (incident.detail) out.push(`  ${paint('signal', 'dim', color)}   ${incident.detail}`);
+    for (const entry of incident.timeline) {
+      const offset = `+${formatDuration(entry.at - incident.openedAt)}`.padStart(9);
+      const what = [entry.kind, entry.rung, entry.ok === undefined ? null : entry.ok ? 'ok' : 'FAILED']
+        .filter(Boolean)
+        .join(' ');
+      const tail = [
+        entry.detail,
+        entry.did?.length ? `did: ${entry.did.join('; ')}` : null,
+        entry.pid ? `pid ${entry.pid}` : null,
+      ]
+        .filter(Boolean)
+        .join('  ');
+      out.push(`  ${paint(offset, 'dim', color)}  ${what.padEnd(16)} ${tail}`);
+    }
+    if (incident.evidence?.stack?.length) {
+      out.push(
+        `  ${paint('stack at the hang', 'bold', color)} (${incident.evidence.source ?? 'evidence'}${incident.evidence.reportPath ? `: ${incident.evidence.reportPath}` : ''})`,
+      );
+      for (const frame of incident.evidence.stack.slice(0, 5)) out.push(`      at ${frame}`);
+    } else if (incident.evidence?.note) {
+      out.push(`  ${paint('evidence', 'dim', color)} ${incident.evidence.note}`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}

@@ -1,0 +1,93 @@
+/** The human view of `vigil status`: both processes, what is wrong, and what happens next. */
+import type { AgentState, Incident, StatusSnapshot } from '@vigil/shared';
+import { formatBytes, formatDuration, paint, type Style } from './style.js';
+
+const STATE_STYLE: Record<AgentState, Style> = {
+  healthy: 'green',
+  degraded: 'yellow',
+  starting: 'cyan',
+  recovering: 'yellow',
+  unresponsive: 'red',
+  stopped: 'red',
+  failed: 'red',
+};
+
+export function statusExitCode(state: AgentState): number {
+  if (state === 'healthy') return 0;
+  if (state === 'failed' || state === 'stopped') return 2;
+  return 1;
+}
+
+function ago(ms: number | null): string {
+  return ms === null ? '-' : `${formatDuration(ms)} ago`;
+}
+
+export function renderIncidentLine(incident: Incident, now: number, color: boolean): string {
+  const rungs = incident.rungs.length ? incident.rungs.join(' → ') : 'no rung';
+  const outcome = incident.outcome ?? 'open';
+  const style: Style =
+    outcome === 'resolved' || outcome === 'restarted' ? 'green' : outcome === 'open' ? 'yellow' : 'red';
+  const took = incident.durationMs === null ? '' : ` in ${formatDuration(incident.durationMs)}`;
+  return `${paint(incident.id, 'dim', color)}  ${incident.signal}: ${rungs} → ${paint(outcome, style, color)}${took}, ${formatDuration(now - incident.openedAt)} ago`;
+}
+
+export function renderStatus(
+  s: StatusSnapshot,
+  options: { color: boolean; staleMs?: number | undefined },
+): string {
+  const { color } = options;
+  const now = s.updatedAt + (options.staleMs ?? 0);
+  const a = s.agent;
+  const lines: string[] = [];
+  if (options.staleMs !== undefined) {
+    lines.push(
+      paint(
+        `STALE: the watchdog is not running; this is the last state it wrote, ${formatDuration(options.staleMs)} ago (${new Date(s.updatedAt).toISOString()})`,
+        'red',
+        color,
+      ),
+    );
+  }
+  const badge = paint(`● ${a.state}`, STATE_STYLE[a.state], color);
+  lines.push(
+    `${paint('vigil', 'bold', color)} ${badge}${s.watchdog.paused ? paint('  (paused for maintenance)', 'yellow', color) : ''}`,
+  );
+  lines.push(
+    `  watchdog   pid ${s.watchdog.pid}  v${s.watchdog.version}  ${s.watchdog.mode}  up ${formatDuration(s.watchdog.uptimeMs)}${s.watchdog.home ? `  ${s.watchdog.home}` : ''}`,
+  );
+  const agentBits = [
+    `pid ${a.pid ?? '-'}`,
+    a.version ? `v${a.version}` : null,
+    `up ${formatDuration(a.uptimeMs)}`,
+    `heartbeat ${ago(a.lastHeartbeatAgoMs)}`,
+    `RSS ${formatBytes(a.rssBytes)}`,
+    `CPU ${a.cpuPercent === null ? '-' : `${a.cpuPercent.toFixed(1)}%`}`,
+    `lag ${a.eventLoopLagMs === null ? '-' : `${a.eventLoopLagMs.toFixed(1)} ms`}`,
+    a.adopted ? 'adopted' : null,
+  ].filter(Boolean);
+  lines.push(`  agent      ${agentBits.join('  ')}`);
+  if (a.health) {
+    const c = a.health.checks;
+    const counts = c
+      ? `${c.ok} ok, ${paint(`${c.warn} warn`, c.warn ? 'yellow' : 'dim', color)}, ${paint(`${c.critical} critical`, c.critical ? 'red' : 'dim', color)}${c.paused ? `, ${c.paused} paused` : ''}`
+      : 'no checks reported';
+    const failing = a.health.failing?.length ? `  failing: ${a.health.failing.join(', ')}` : '';
+    lines.push(
+      `  checks     ${a.health.status}: ${counts}${failing}${a.health.summary ? `  (${a.health.summary})` : ''}`,
+    );
+  }
+  const r = s.recovery;
+  const rung = r.rung === 'none' ? 'none' : paint(r.rung, 'yellow', color);
+  const next = r.backoffMs !== null ? `  next start in ${formatDuration(r.backoffMs)}` : '';
+  const incident = r.incidentId ? `  incident ${r.incidentId} (${r.signal})` : '';
+  lines.push(
+    `  recovery   rung ${rung}${incident}${next}  restarts ${a.restarts} (${r.restartsInWindow} in window)`,
+  );
+  if (s.incidents.length) {
+    lines.push('  incidents');
+    for (const i of s.incidents.slice(0, 3)) lines.push(`    ${renderIncidentLine(i, now, color)}`);
+  } else {
+    lines.push('  incidents  none');
+  }
+  return `${lines.join('\n')}\n`;
+}

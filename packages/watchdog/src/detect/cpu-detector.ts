@@ -1,0 +1,56 @@
+/**
+ * CPU: percent of one core used by the agent and its descendants, above `maxPercent` for
+ * `forSamples` samples in a row (one busy second is not a fault). Clears once it drops below 90%
+ * of the limit, so a value hovering at the limit does not flap.
+ */
+import type { EmitDetectorEvent } from './detector-event.js';
+
+export interface CpuDetectorOptions {
+  maxPercent?: number | undefined;
+  forSamples: number;
+  emit: EmitDetectorEvent;
+}
+
+export class CpuDetector {
+  readonly #o: CpuDetectorOptions;
+  #over = 0;
+  #signalled = false;
+  last: number | null = null;
+
+  constructor(options: CpuDetectorOptions) {
+    this.#o = options;
+  }
+
+  get enabled(): boolean {
+    return this.#o.maxPercent !== undefined;
+  }
+
+  reset(): void {
+    this.#over = 0;
+    this.#signalled = false;
+    this.last = null;
+  }
+
+  sample(percent: number): void {
+    this.last = percent;
+    const max = this.#o.maxPercent;
+    if (max === undefined) return;
+    if (percent > max) {
+      this.#over++;
+      if (!this.#signalled && this.#over >= this.#o.forSamples) {
+        this.#signalled = true;
+        this.#o.emit({
+          type: 'signal',
+          kind: 'cpu',
+          detail: `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} samples`,
+        });
+      }
+      return;
+    }
+    this.#over = 0;
+    if (this.#signalled && percent < max * 0.9) {
+      this.#signalled = false;
+      this.#o.emit({ type: 'cleared', kind: 'cpu' });
+    }
+  }
+}

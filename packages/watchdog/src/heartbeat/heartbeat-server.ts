@@ -1,0 +1,196 @@
+/**
+ * The watchdog's end of the heartbeat protocol on `run/agent.sock`. One agent session at a time:
+ * a connection becomes the session when it says hello with the supervised agent's pid. Every
+ * message is validated; garbage, oversize frames, floods and strangers are dropped one
+ * connection at a time, never disturbing the session or the watchdog.
+ */
+import type { Server, Socket } from 'node:net';
+import {
+  attachNdjson,
+  type CommandMessage,
+  type HeartbeatMessage,
+  type HelloMessage,
+  type Logger,
+  listenUnix,
+  type NdjsonSocket,
+  PROTOCOL_VERSION,
+  parseAgentMessage,
+  type ResultMessage,
+} from '@vigil/shared';
+import { LogThrottle } from './log-throttle.js';
+
+export interface AgentSession {
+  readonly id: number;
+  readonly hello: HelloMessage;
+  readonly connectedAt: number;
+}
+
+export interface HeartbeatServerEvents {
+  onHello(session: AgentSession): void;
+  onHeartbeat(session: AgentSession, heartbeat: HeartbeatMessage): void;
+  onResult(session: AgentSession, result: ResultMessage): void;
+  onSessionClosed(session: AgentSession): void;
+}
+
+export interface HeartbeatServerOptions extends HeartbeatServerEvents {
+  path: string;
+  heartbeatIntervalMs: number;
+  logger: Logger;
+  /** Whether a hello's pid is the agent this watchdog supervises; a reason when not. */
+  admit(pid: number): string | undefined;
+  /** A connection that has not said hello within this time is dropped. */
+  helloTimeoutMs?: number;
+  maxMessagesPerSecond?: number;
+  maxInvalidMessages?: number;
+}
+
+interface Peer {
+  conn: NdjsonSocket;
+  session: AgentSession | undefined;
+  invalid: number;
+  windowStart: number;
+  inWindow: number;
+}
+
+let nextSessionId = 1;
+
+export class HeartbeatServer {
+  readonly #options: HeartbeatServerOptions;
+  readonly #throttle: LogThrottle;
+  readonly #peers = new Set<Peer>();
+  #server: Server | undefined;
+  #session: { peer: Peer; session: AgentSession } | undefined;
+  /** Connections dropped for misbehaving, for status and tests. */
+  dropped = 0;
+
+  constructor(options: HeartbeatServerOptions) {
+    this.#options = options;
+    this.#throttle = new LogThrottle(options.logger);
+  }
+
+  async start(): Promise<void> {
+    this.#server = await listenUnix(this.#options.path, {
+      mode: 0o600,
+      onConnection: (socket) => this.#accept(socket),
+    });
+  }
+
+  session(): AgentSession | undefined {
+    return this.#session?.session;
+  }
+
+  send(command: CommandMessage): boolean {
+    return this.#session ? this.#session.peer.conn.send(command) : false;
+  }
+
+  /** Ends the current session (e.g. the agent it belongs to was stopped). */
+  dropSession(): void {
+    this.#session?.peer.conn.socket.destroy();
+  }
+
+  close(): void {
+    this.#server?.close();
+    for (const peer of this.#peers) peer.conn.socket.destroy();
+  }
+
+  #accept(socket: Socket): void {
+    const peer: Peer = {
+      session: undefined,
+      invalid: 0,
+      windowStart: Date.now(),
+      inWindow: 0,
+      conn: attachNdjson(socket, {
+        onMessage: (value) => this.#onMessage(peer, value),
+        onFrameError: (error) => this.#drop(peer, error.message, { code: error.code }),
+      }),
+    };
+    this.#peers.add(peer);
+    const helloTimer = setTimeout(() => {
+      if (!peer.session) this.#drop(peer, 'no hello in time');
+    }, this.#options.helloTimeoutMs ?? 5000);
+    helloTimer.unref();
+    socket.once('close', () => {
+      clearTimeout(helloTimer);
+      this.#peers.delete(peer);
+      if (this.#session?.peer === peer) {
+        const { session } = this.#session;
+        this.#session = undefined;
+        this.#options.onSessionClosed(session);
+      }
+    });
+  }
+
+  #drop(peer: Peer, reason: string, fields: Record<string, unknown> = {}): void {
+    if (peer.conn.socket.destroyed) return;
+    this.dropped++;
+    this.#throttle.warn(
+      { ...fields, reason, session: peer.session?.id, agentPid: peer.session?.hello.pid },
+      'dropped a connection on the agent socket',
+    );
+    peer.conn.socket.destroy();
+  }
+
+  #overRate(peer: Peer): boolean {
+    const now = Date.now();
+    if (now - peer.windowStart >= 1000) {
+      peer.windowStart = now;
+      peer.inWindow = 0;
+    }
+    return ++peer.inWindow > (this.#options.maxMessagesPerSecond ?? 200);
+  }
+
+  #onMessage(peer: Peer, value: unknown): void {
+    if (this.#overRate(peer)) return this.#drop(peer, 'message flood');
+    const parsed = parseAgentMessage(value);
+    if (!parsed.ok) {
+      this.#throttle.warn(
+        { errors: parsed.errors, session: peer.session?.id },
+        'invalid message on the agent socket',
+      );
+      if (++peer.invalid > (this.#options.maxInvalidMessages ?? 20))
+        this.#drop(peer, 'too many invalid messages');
+      return;
+    }
+    const message = parsed.value;
+    if (message.type === 'hello') return this.#onHello(peer, message);
+    if (!peer.session) return this.#drop(peer, `${message.type} before hello`);
+    if (message.type === 'heartbeat') this.#options.onHeartbeat(peer.session, message);
+    else this.#options.onResult(peer.session, message);
+  }
+
+  #welcome(peer: Peer, accepted: boolean, reason?: string): void {
+    peer.conn.send({
+      v: PROTOCOL_VERSION,
+      type: 'welcome',
+      accepted,
+      ...(reason ? { reason } : {}),
+      watchdogPid: process.pid,
+      heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
+    });
+  }
+
+  #onHello(peer: Peer, hello: HelloMessage): void {
+    if (peer.session) return this.#drop(peer, 'second hello on one connection');
+    const current = this.#session;
+    let refusal = this.#options.admit(hello.pid);
+    if (!refusal && current && current.session.hello.pid !== hello.pid) {
+      refusal = `another agent (pid ${current.session.hello.pid}) holds the session`;
+    }
+    if (refusal) {
+      this.#throttle.warn({ pid: hello.pid, reason: refusal }, 'refused a hello on the agent socket');
+      this.#welcome(peer, false, refusal);
+      peer.conn.socket.end();
+      return;
+    }
+    // The same agent reconnecting replaces its old connection (it may not have noticed it died).
+    if (current) {
+      this.#session = undefined;
+      current.peer.conn.socket.destroy();
+    }
+    const session: AgentSession = { id: nextSessionId++, hello, connectedAt: Date.now() };
+    peer.session = session;
+    this.#session = { peer, session };
+    this.#welcome(peer, true);
+    this.#options.onHello(session);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What the agent is started with: its command line (the bundled vigil-agent unless the config
+ * names another) and its environment, which tells the agent where the watchdog is. Arguments
+ * are an array handed to the kernel as they are: no shell ever sees a config value.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { VigilConfig, VigilPaths } from '@vigil/shared';
+import { INSTANCE_ENV } from '../process/descendants.js';
+
+export function bundledAgentPath(): string {
+  return fileURLToPath(import.meta.resolve('@vigil/agent/bin/vigil-agent'));
+}
+
+export function agentCommand(config: VigilConfig): string[] {
+  return config.agent.command
+    ? [...config.agent.command]
+    : [process.execPath, '--expose-gc', bundledAgentPath()];
+}
+
+function quoteForNodeOptions(value: string): string {
+  return /[\s"\\]/.test(value) ? `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"` : value;
+}
+
+export interface AgentEnvOptions {
+  config: VigilConfig;
+  configFile: string | null;
+  paths: VigilPaths;
+  base?: NodeJS.ProcessEnv;
+}
+
+/** The agent's environment and the token that marks this start. */
+export function agentEnvironment(options: AgentEnvOptions): {
+  env: Record<string, string>;
+  instance: string;
+} {
+  const { config, paths } = options;
+  const instance = randomUUID();
+  const base = options.base ?? process.env;
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  // Diagnostic reports on SIGUSR2, written where the watchdog looks for evidence before a kill.
+  const report = `--report-on-signal --report-directory=${quoteForNodeOptions(paths.reportDir)}`;
+  Object.assign(env, config.agent.env, {
+    VIGIL_AGENT_SOCKET: paths.agentSocket,
+    VIGIL_HEARTBEAT_MS: String(config.watchdog.heartbeat.intervalMs),
+    VIGIL_FAULTS: config.agent.faults.enabled ? '1' : '0',
+    VIGIL_REPORT_DIR: paths.reportDir,
+    VIGIL_MODE: paths.mode,
+    [INSTANCE_ENV]: instance,
+    NODE_OPTIONS: env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ${report}` : report,
+  });
+  if (paths.home) env.VIGIL_HOME = paths.home;
+  if (options.configFile) env.VIGIL_CONFIG = options.configFile;
+  return { env, instance };
+}

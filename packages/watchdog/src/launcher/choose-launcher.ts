@@ -1,0 +1,20 @@
+/** Picks the launcher: `auto` means systemd when the watchdog itself runs under systemd. */
+import type { VigilConfig, VigilPaths } from '@vigil/shared';
+import { agentCommand, agentEnvironment } from './agent-command.js';
+import { EmbeddedLauncher } from './embedded-launcher.js';
+import type { AgentLauncher } from './launcher.js';
+import { SystemdLauncher } from './systemd-launcher.js';
+
+export function chooseLauncher(
+  config: VigilConfig,
+  configFile: string | null,
+  paths: VigilPaths,
+): AgentLauncher {
+  const wanted = config.watchdog.launcher === 'auto' ? paths.mode : config.watchdog.launcher;
+  if (wanted === 'systemd') return new SystemdLauncher({ unit: config.watchdog.systemd.agentUnit });
+  return new EmbeddedLauncher({
+    command: () => agentCommand(config),
+    environment: () => agentEnvironment({ config, configFile, paths }),
+    logFile: paths.agentLog,
+  });
+}

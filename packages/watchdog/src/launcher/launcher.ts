@@ -1,0 +1,51 @@
+/**
+ * How the watchdog runs the agent. Two launchers, one interface: embedded (the watchdog spawns
+ * the agent itself) and systemd (the agent is a unit the watchdog drives through systemctl).
+ */
+import type { LaunchMode } from '@vigil/shared';
+import type { KillTreeOutcome } from '../process/kill-tree.js';
+import type { AgentPidRecord } from '../process/pid-file.js';
+
+export interface LaunchedAgent {
+  pid: number;
+  startTicks: number;
+  /** Epoch ms. */
+  startedAt: number;
+  cmdline: string[];
+  /** Environment token shared by every process of this start. */
+  instance: string;
+  /** True when this watchdog found the agent running rather than starting it. */
+  adopted: boolean;
+}
+
+export interface AgentExit {
+  pid: number;
+  /** null when unknown (an adopted agent is not our child, so its status cannot be read). */
+  code: number | null;
+  signal: string | null;
+}
+
+export interface StopOptions {
+  /** SIGTERM to SIGKILL; 0 kills at once. */
+  graceMs: number;
+}
+
+export interface AgentLauncher {
+  readonly kind: LaunchMode;
+  /** Starts a new agent; rejects with VIGIL_AGENT_START_FAILED when it cannot be spawned. */
+  start(): Promise<LaunchedAgent>;
+  /**
+   * Finds an agent left running by a previous watchdog and takes it over, so a restarted
+   * watchdog never starts a duplicate; `agent` is null (with the reason) when there is none.
+   */
+  adoptRunning(record: AgentPidRecord | null): Promise<{ agent: LaunchedAgent | null; reason: string }>;
+  /** Stops the agent and everything it started; resolves when nothing of it is left. */
+  stop(options: StopOptions): Promise<KillTreeOutcome>;
+  /** After the agent exited by itself: clears what it left behind. */
+  sweep(exited: LaunchedAgent): Promise<KillTreeOutcome>;
+  current(): LaunchedAgent | null;
+  /** Sends a signal to the agent's main process (e.g. SIGUSR2 for a diagnostic report). */
+  signal(signal: NodeJS.Signals): boolean;
+  onExit(listener: (exit: AgentExit, agent: LaunchedAgent) => void): void;
+  close(): void;
+}

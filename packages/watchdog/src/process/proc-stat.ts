@@ -1,0 +1,88 @@
+/**
+ * Reading /proc/PID/stat and /proc/PID/schedstat: process state, parent, process group and
+ * start time (in clock ticks since boot: together with the pid it names one process for good,
+ * so a reused pid is never mistaken for the agent), and scheduler times for starvation checks.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  /** R running, S sleeping, D disk wait, T stopped, t traced, Z zombie, X dead. */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Start time in clock ticks after boot (field 22). */
+  startTicks: number;
+  /** User + system CPU time, in clock ticks. */
+  cpuTicks: number;
+  rssPages: number;
+}
+
+/** Parses a /proc/PID/stat line; comm may contain spaces and parentheses, so split at the last ')'. */
+export function parseProcStat(line: string): ProcStat | null {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const fields = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
+  // fields[0] is field 3 (state) of proc(5).
+  const at = (n: number) => Number(fields[n - 3]);
+  const pid = Number(line.slice(0, open).trim());
+  if (!Number.isInteger(pid) || fields.length < 22) return null;
+  return {
+    pid,
+    comm: line.slice(open + 1, close),
+    state: fields[0] ?? '?',
+    ppid: at(4),
+    pgrp: at(5),
+    session: at(6),
+    startTicks: at(22),
+    cpuTicks: at(14) + at(15),
+    rssPages: at(24),
+  };
+}
+
+export function readProcStat(pid: number): ProcStat | null {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** True when `pid` is alive (not a zombie) and, if given, started at `startTicks`. */
+export function isSameProcessAlive(pid: number, startTicks?: number): boolean {
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+  return startTicks === undefined || stat.startTicks === startTicks;
+}
+
+export interface SchedStat {
+  /** Time spent on the CPU, ns. */
+  cpuNs: number;
+  /** Time spent runnable but waiting for a CPU, ns. */
+  waitNs: number;
+}
+
+export function readSchedStat(pid: number): SchedStat | null {
+  try {
+    const [cpu, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    return { cpuNs: Number(cpu), waitNs: Number(wait) };
+  } catch {
+    return null;
+  }
+}
+
+export function readCmdline(pid: number): string[] | null {
+  try {
+    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (parts.at(-1) === '') parts.pop();
+    return parts;
+  } catch {
+    return null;
+  }
+}

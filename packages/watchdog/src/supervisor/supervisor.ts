@@ -1,0 +1,611 @@
+/**
+ * The watchdog's one dispatcher. Everything that happens — the launcher's exits, the heartbeat
+ * server's hellos and heartbeats, detector signals, timers, operator requests — is turned into an
+ * event for the recovery ladder, one at a time through a queue (so an effect that produces an
+ * event never re-enters the ladder mid-transition). The ladder's effects come back through the
+ * ports implemented here: start, stop (with evidence), send a command, record, alert.
+ */
+import { mkdirSync } from 'node:fs';
+import {
+  type Clock,
+  type ControlRequest,
+  type Evidence,
+  type HeartbeatMessage,
+  type IncidentEvent,
+  type Logger,
+  PROTOCOL_VERSION,
+  type StatusSnapshot,
+  systemClock,
+  type VigilConfig,
+  type VigilPaths,
+} from '@vigil/shared';
+import { Alerter } from '../alert/alerter.js';
+import { ControlServer } from '../control/control-server.js';
+import { CpuDetector } from '../detect/cpu-detector.js';
+import type { DetectorEvent } from '../detect/detector-event.js';
+import { HeartbeatMonitor } from '../detect/heartbeat-monitor.js';
+import { MemoryDetector } from '../detect/memory-detector.js';
+import { measure, ResourceSampler } from '../detect/resource-sampler.js';
+import { SelfReportDetector } from '../detect/self-report.js';
+import { watchdogErrors } from '../errors.js';
+import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
+import { HistoryFile } from '../history/history-file.js';
+import { newIncidentId } from '../history/incident-id.js';
+import {
+  type LadderAlert,
+  type LadderEvent,
+  type LadderPorts,
+  RecoveryLadder,
+  type StopRequest,
+} from '../ladder/recovery-ladder.js';
+import { RestartPolicy } from '../ladder/restart-policy.js';
+import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
+import { findByInstance, isDescendantOf } from '../process/descendants.js';
+import { pollUntilGone } from '../process/kill-tree.js';
+import { acquireLock, type Lock } from '../process/lock-file.js';
+import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
+import { readProcStat } from '../process/proc-stat.js';
+import { collectEvidence, pruneReports } from '../recovery/evidence.js';
+import { StatusFile } from '../status/status-file.js';
+import { buildStatus } from '../status/status-snapshot.js';
+import { WATCHDOG_VERSION } from '../version.js';
+import { CommandChannel } from './command-channel.js';
+import { IncidentLog } from './incident-log.js';
+
+export interface SupervisorOptions {
+  config: VigilConfig;
+  configFile: string | null;
+  paths: VigilPaths;
+  logger: Logger;
+  launcher: AgentLauncher;
+  clock?: Clock;
+  /** Group allowed to read status.sock (the `vigil` group under systemd). */
+  statusGid?: number | undefined;
+}
+
+export class Supervisor {
+  readonly #o: SupervisorOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #ladder: RecoveryLadder;
+  readonly #policy: RestartPolicy;
+  readonly #heartbeats: HeartbeatServer;
+  readonly #control: ControlServer;
+  readonly #monitor: HeartbeatMonitor;
+  readonly #memory: MemoryDetector;
+  readonly #cpu: CpuDetector;
+  readonly #selfReport: SelfReportDetector;
+  readonly #sampler: ResourceSampler;
+  readonly #alerter: Alerter;
+  readonly #commands: CommandChannel;
+  readonly #history: HistoryFile;
+  #incidents!: IncidentLog;
+  #statusFile: StatusFile | undefined;
+  #lock: Lock | undefined;
+
+  readonly #queue: LadderEvent[] = [];
+  #draining = false;
+  readonly #startedAtWall = Date.now();
+  #restarts = 0;
+  #session: AgentSession | undefined;
+  #helloAtWall: number | null = null;
+  #lastHeartbeat: HeartbeatMessage | null = null;
+  #lastBeatAtMono: number | null = null;
+  #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
+  #pausedUntilWall: number | null = null;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: SupervisorOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.logger;
+    const { watchdog } = options.config;
+    const emit = (event: DetectorEvent) => this.#onDetector(event);
+    this.#policy = new RestartPolicy({
+      initialMs: watchdog.recovery.backoff.initialMs,
+      maxMs: watchdog.recovery.backoff.maxMs,
+      jitter: watchdog.recovery.backoff.jitter,
+      maxRestarts: watchdog.recovery.intensity.maxRestarts,
+      withinMs: watchdog.recovery.intensity.withinMs,
+    });
+    this.#ladder = new RecoveryLadder(
+      this.#clock,
+      this.#ports(),
+      {
+        softVerifyMs: watchdog.recovery.soft.verifyMs,
+        mediumVerifyMs: watchdog.recovery.medium.verifyMs,
+        startupGraceMs: watchdog.startup.graceMs,
+        stableAfterMs: watchdog.recovery.backoff.resetAfterMs,
+        probeMs: watchdog.recovery.probeMs,
+        risingSamples: 2,
+      },
+      this.#policy,
+    );
+    this.#monitor = new HeartbeatMonitor({
+      clock: this.#clock,
+      timeoutMs: watchdog.heartbeat.timeoutMs,
+      pressureEnabled: watchdog.pressure.enabled,
+      maxStretch: watchdog.pressure.maxStretch,
+      checkEveryMs: Math.min(100, Math.max(10, Math.floor(watchdog.heartbeat.intervalMs / 2))),
+      emit,
+    });
+    this.#memory = new MemoryDetector({ ...watchdog.resources.memory, emit });
+    this.#cpu = new CpuDetector({ ...watchdog.resources.cpu, emit });
+    this.#selfReport = new SelfReportDetector({ ...watchdog.selfReport, emit });
+    this.#sampler = new ResourceSampler({
+      clock: this.#clock,
+      intervalMs: watchdog.resources.sampleIntervalMs,
+      onSample: (sample) => {
+        this.#lastSample = sample;
+        this.#memory.sample(sample.rssBytes);
+        this.#cpu.sample(sample.cpuPercent);
+      },
+    });
+    this.#alerter = new Alerter({ ...watchdog.alert, logger: this.#log });
+    this.#heartbeats = new HeartbeatServer({
+      path: options.paths.agentSocket,
+      heartbeatIntervalMs: watchdog.heartbeat.intervalMs,
+      logger: this.#log,
+      admit: (pid) => this.#admit(pid),
+      onHello: (session) => this.#onHello(session),
+      onHeartbeat: (_session, beat) => this.#onHeartbeat(beat),
+      onResult: (_session, result) => {
+        if (this.#commands.resolve(result)) return;
+        this.#post({
+          type: 'result',
+          id: result.id,
+          ok: result.ok,
+          did: result.did,
+          durationMs: result.durationMs,
+          error: result.error,
+        });
+      },
+      onSessionClosed: (session) => {
+        if (this.#session === session) this.#session = undefined;
+        this.#log.info({ agentPid: session.hello.pid }, 'agent disconnected from the heartbeat socket');
+      },
+    });
+    this.#commands = new CommandChannel((command) => this.#heartbeats.send(command));
+    this.#control = new ControlServer({
+      controlPath: options.paths.controlSocket,
+      statusPath: options.paths.statusSocket,
+      dirMode: options.statusGid === undefined ? 0o700 : 0o750,
+      statusGid: options.statusGid,
+      logger: this.#log,
+      handle: (request) => this.#handle(request),
+    });
+    this.#history = new HistoryFile({
+      path: options.paths.historyFile,
+      maxBytes: watchdog.history.maxBytes,
+      keep: watchdog.history.keep,
+      logger: this.#log,
+    });
+    options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
+  }
+
+  // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+  async start(): Promise<void> {
+    const { paths, config } = this.#o;
+    mkdirSync(paths.runDir, { recursive: true, mode: this.#o.statusGid === undefined ? 0o700 : 0o750 });
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
+    mkdirSync(paths.reportDir, { recursive: true, mode: 0o750 });
+    this.#lock = acquireLock(paths.lockFile);
+    try {
+      this.#incidents = new IncidentLog(
+        this.#history,
+        paths.historyFile,
+        config.watchdog.history.keep,
+        this.#log,
+      );
+      await this.#heartbeats.start();
+      await this.#control.start();
+    } catch (error) {
+      this.#heartbeats.close();
+      this.#control.close();
+      this.#lock.release();
+      throw error;
+    }
+    this.#statusFile = new StatusFile(paths.statusFile, () => this.status());
+    pruneReports(paths.reportDir);
+
+    const record = readPidFile(paths.agentPidFile);
+    const { agent, reason } = await this.#o.launcher.adoptRunning(record);
+    if (agent) {
+      this.#log.info({ agentPid: agent.pid, reason }, 'adopted the running agent');
+      this.#afterLaunch(agent);
+      this.#post({ type: 'begin', adopted: true });
+    } else {
+      if (record) this.#log.info({ reason }, 'not adopting the recorded agent');
+      if (record) await this.#killStrays(record.instance);
+      this.#post({ type: 'begin', adopted: false });
+    }
+    this.#log.info(
+      {
+        pid: process.pid,
+        version: WATCHDOG_VERSION,
+        mode: paths.mode,
+        home: paths.home,
+        config: this.#o.configFile,
+      },
+      'watchdog started',
+    );
+  }
+
+  /** Stops the pair gracefully: the agent first (embedded mode), then the watchdog's own parts. */
+  stop(reason: string): Promise<void> {
+    this.#stopping ??= this.#stopNow(reason);
+    return this.#stopping;
+  }
+
+  async #stopNow(reason: string): Promise<void> {
+    this.#log.info({ reason }, 'watchdog stopping');
+    this.#ladder.shutdown();
+    this.#monitor.disarm();
+    this.#sampler.stop();
+    const agent = this.#o.launcher.current();
+    if (agent && this.#o.launcher.kind === 'embedded') {
+      const outcome = await this.#o.launcher.stop({
+        graceMs: this.#o.config.watchdog.recovery.hard.stopTimeoutMs,
+      });
+      this.#log.info(
+        { agentPid: agent.pid, how: outcome.how, survivors: outcome.survivors.length },
+        'agent stopped',
+      );
+      removePidFile(this.#o.paths.agentPidFile);
+    }
+    this.#heartbeats.close();
+    this.#control.close();
+    this.#statusFile?.writeNow();
+    this.#statusFile?.close();
+    this.#history.close();
+    this.#o.launcher.close();
+    await this.#alerter.drain(1000);
+    this.#lock?.release();
+    this.#log.info('watchdog stopped');
+  }
+
+  status(): StatusSnapshot {
+    const agent = this.#o.launcher.current();
+    return buildStatus({
+      nowMono: this.#clock.now(),
+      nowWall: this.#clock.wallNow(),
+      watchdog: {
+        pid: process.pid,
+        version: WATCHDOG_VERSION,
+        startedAtWall: this.#startedAtWall,
+        mode: this.#o.paths.mode,
+        home: this.#o.paths.home,
+      },
+      ladder: this.#ladder,
+      agent,
+      helloAtWall: this.#helloAtWall,
+      agentVersion: this.#session?.hello.version ?? null,
+      lastHeartbeat: this.#lastHeartbeat,
+      lastBeatAtMono: this.#lastBeatAtMono,
+      restarts: this.#restarts,
+      restartsInWindow: this.#policy.restartsInWindow(this.#clock.now()),
+      rssBytes: this.#lastSample?.rssBytes ?? null,
+      cpuPercent: this.#lastSample?.cpuPercent ?? null,
+      incidents: this.#incidents.recent(5),
+      pausedUntilWall: this.#pausedUntilWall,
+    });
+  }
+
+  /** The worst gap between heartbeats so far (the load benchmark reports it). */
+  get worstHeartbeatGapMs(): number {
+    return this.#monitor.worstGapMs;
+  }
+
+  // ── events in ─────────────────────────────────────────────────────────────────────────────
+
+  #post(event: LadderEvent): void {
+    this.#queue.push(event);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#ladder.dispatch(next);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #onDetector(event: DetectorEvent): void {
+    if (event.type === 'signal')
+      this.#log.warn({ signal: event.kind, detail: event.detail }, `detected ${event.kind}`);
+    else if (event.type === 'cleared') this.#log.info({ signal: event.kind }, `${event.kind} cleared`);
+    this.#post(event);
+  }
+
+  #admit(pid: number): string | undefined {
+    const agent = this.#o.launcher.current();
+    if (!agent) return 'no agent is running under this watchdog';
+    if (pid === agent.pid || isDescendantOf(pid, agent.pid)) return undefined;
+    return `pid ${pid} is not the supervised agent (pid ${agent.pid}) or one of its processes`;
+  }
+
+  #onHello(session: AgentSession): void {
+    this.#session = session;
+    this.#helloAtWall = Date.now();
+    this.#lastHeartbeat = null;
+    this.#lastBeatAtMono = this.#clock.now();
+    this.#selfReport.reset();
+    this.#monitor.arm(session.hello.pid);
+    this.#log.info({ agentPid: session.hello.pid, version: session.hello.version }, 'agent said hello');
+    this.#post({ type: 'hello', pid: session.hello.pid });
+  }
+
+  #onHeartbeat(beat: HeartbeatMessage): void {
+    this.#lastHeartbeat = beat;
+    this.#lastBeatAtMono = this.#clock.now();
+    this.#monitor.beat();
+    this.#selfReport.heartbeat(beat);
+  }
+
+  #onExit(exit: AgentExit, agent: LaunchedAgent): void {
+    // The group goes at once (one syscall, before any restart); strays are checked after.
+    void this.#o.launcher.sweep(agent).then((outcome) => {
+      if (outcome.survivors.length) {
+        this.#log.error({ survivors: outcome.survivors }, 'processes of the exited agent survived SIGKILL');
+      }
+    });
+    this.#monitor.disarm();
+    this.#sampler.stop();
+    this.#session = undefined;
+    const current = readPidFile(this.#o.paths.agentPidFile);
+    if (current?.pid === agent.pid) removePidFile(this.#o.paths.agentPidFile);
+    const how = exit.signal
+      ? `killed by ${exit.signal}`
+      : exit.code === null
+        ? 'exited'
+        : `exited with code ${exit.code}`;
+    if (this.#ladder.phase === 'stopping' || this.#stopping) return;
+    this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
+    this.#post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
+  }
+
+  // ── effects out ───────────────────────────────────────────────────────────────────────────
+
+  #ports(): LadderPorts {
+    return {
+      start: () => this.#startAgent(),
+      stop: (request) => void this.#hardStop(request),
+      sendRecover: (level, id, reason) =>
+        this.#heartbeats.send({
+          v: PROTOCOL_VERSION,
+          type: 'command',
+          id,
+          cmd: 'recover',
+          level,
+          reason: reason.slice(0, 500),
+        }),
+      isResponsive: () => this.#isResponsive(),
+      record: (event) => this.#record(event),
+      alert: (alert) => this.#alert(alert),
+      changed: () => this.#statusFile?.changed(),
+      newIncidentId: () => newIncidentId(this.#clock.wallNow()),
+    };
+  }
+
+  #isResponsive(): boolean {
+    const agent = this.#o.launcher.current();
+    if (!agent || !this.#session || this.#monitor.lost) return false;
+    const state = readProcStat(agent.pid)?.state;
+    return state !== undefined && state !== 'T' && state !== 't';
+  }
+
+  #startAgent(): void {
+    if (this.#ladder.incident) this.#restarts++;
+    this.#o.launcher.start().then(
+      (agent) => {
+        writePidFile(this.#o.paths.agentPidFile, {
+          pid: agent.pid,
+          startTicks: agent.startTicks,
+          startedAt: agent.startedAt,
+          cmdline: agent.cmdline,
+          instance: agent.instance,
+          watchdogPid: process.pid,
+        });
+        this.#log.info({ agentPid: agent.pid, command: agent.cmdline }, 'agent started');
+        this.#afterLaunch(agent);
+        this.#post({ type: 'started', pid: agent.pid });
+      },
+      (error: Error) => {
+        this.#log.error({ err: error.message }, 'agent could not be started');
+        this.#post({ type: 'start-failed', detail: error.message });
+      },
+    );
+  }
+
+  #afterLaunch(agent: LaunchedAgent): void {
+    this.#lastSample = null;
+    this.#lastHeartbeat = null;
+    this.#lastBeatAtMono = null;
+    this.#helloAtWall = null;
+    this.#memory.reset();
+    this.#cpu.reset();
+    if (this.#memory.enabled || this.#cpu.enabled) this.#sampler.watch(agent.pid);
+  }
+
+  async #hardStop(request: StopRequest): Promise<void> {
+    const { launcher, config, paths } = this.#o;
+    const started = Date.now();
+    const agent = launcher.current();
+    this.#monitor.disarm();
+    this.#sampler.stop();
+    if (!agent) {
+      this.#post({ type: 'stopped', how: 'already-exited' });
+      return;
+    }
+    const hard = config.watchdog.recovery.hard;
+    if (!request.responsive && request.kind !== 'exit') {
+      const evidence = await collectEvidence({
+        pid: agent.pid,
+        stallFile: this.#session?.hello.stallFile,
+        reportDir: paths.reportDir,
+        lastBeatWall:
+          Date.now() - (this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono),
+        timeoutMs: hard.evidenceTimeoutMs,
+        sendSignal: (signal) => launcher.signal(signal),
+      });
+      this.#recordEvidence(request.incidentId, evidence);
+    }
+    const graceMs = request.responsive ? hard.stopTimeoutMs : hard.unresponsiveStopTimeoutMs;
+    const outcome = await launcher.stop({ graceMs });
+    this.#heartbeats.dropSession();
+    this.#session = undefined;
+    removePidFile(paths.agentPidFile);
+    const parts = [`${outcome.how} after ${Date.now() - started} ms`];
+    if (outcome.killed.length) parts.push(`${outcome.killed.length} other process(es) of the agent killed`);
+    if (outcome.survivors.length) {
+      parts.push(`${outcome.survivors.length} survived: ${outcome.survivors.map((p) => p.pid).join(', ')}`);
+      this.#log.error({ survivors: outcome.survivors }, 'processes of the agent survived the hard stop');
+    }
+    this.#log.warn(
+      { agentPid: agent.pid, how: outcome.how, killed: outcome.killed.length },
+      'agent stopped (hard)',
+    );
+    this.#post({ type: 'stopped', how: outcome.how, detail: parts.slice(1).join('; ') || undefined });
+  }
+
+  #recordEvidence(incidentId: string | null, evidence: Evidence): void {
+    if (incidentId) {
+      this.#record({
+        v: 1,
+        incidentId,
+        at: this.#clock.wallNow(),
+        kind: 'evidence',
+        evidence,
+        detail: evidence.stack?.[0] ?? evidence.note,
+      });
+    }
+    this.#log.warn({ incidentId, evidence }, 'evidence before the hard stop');
+  }
+
+  async #killStrays(instance: string): Promise<void> {
+    const strays = findByInstance(instance);
+    if (!strays.length) return;
+    this.#log.warn({ strays }, 'killing processes left by an agent that cannot be adopted');
+    for (const p of strays) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await pollUntilGone(strays, 2000);
+  }
+
+  #record(event: IncidentEvent): void {
+    this.#incidents.append(event);
+    const { v: _v, incidentId, at: _at, kind, ...rest } = event;
+    this.#log.info({ incidentId, ...rest }, `incident ${kind}`);
+  }
+
+  #alert(alert: LadderAlert): void {
+    const detail = alert.rung ? `${alert.rung}: ${alert.detail}` : alert.detail;
+    if (this.#alerter.configured) {
+      this.#alerter.send({
+        source: 'vigil-watchdog',
+        kind: alert.kind,
+        incidentId: alert.incidentId,
+        signal: alert.signal,
+        rung: alert.rung,
+        detail: alert.detail,
+        host: process.env.HOSTNAME ?? '',
+        at: new Date(this.#clock.wallNow()).toISOString(),
+      });
+      this.#record({ v: 1, incidentId: alert.incidentId, at: this.#clock.wallNow(), kind: 'alert', detail });
+    }
+    const level = alert.kind === 'failed' ? 'error' : 'warn';
+    this.#log[level](
+      { incidentId: alert.incidentId, signal: alert.signal, rung: alert.rung },
+      `alert: ${detail}`,
+    );
+  }
+
+  // ── operator requests ─────────────────────────────────────────────────────────────────────
+
+  async #handle(request: ControlRequest): Promise<unknown> {
+    switch (request.op) {
+      case 'status':
+        return this.#liveStatus();
+      case 'history':
+        return this.#incidents.all(request.n ?? 20);
+      case 'recover': {
+        const outcome = this.#ladder.operatorRecover(request.level);
+        this.#log.info({ level: request.level, ...outcome }, 'operator asked for recovery');
+        if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
+        return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
+      }
+      case 'restore': {
+        const result = await this.#commands.request({ cmd: 'restore' }, 10_000);
+        if (!result.ok)
+          throw watchdogErrors.create(
+            'VIGIL_OPERATOR_REFUSED',
+            `restore failed: ${result.error ?? 'no reason given'}`,
+          );
+        return result;
+      }
+      case 'pause': {
+        this.#ladder.pause(request.forMs);
+        this.#pausedUntilWall = request.forMs === undefined ? null : Date.now() + request.forMs;
+        this.#log.warn(
+          { forMs: request.forMs ?? null },
+          'paused by the operator: no recovery actions until resume',
+        );
+        await this.#tellMaintenance(
+          request.forMs === undefined ? 8_640_000_000_000 : Date.now() + request.forMs,
+        );
+        return { paused: true, until: this.#pausedUntilWall };
+      }
+      case 'resume':
+        this.#ladder.resume();
+        this.#pausedUntilWall = null;
+        this.#log.warn('resumed by the operator');
+        await this.#tellMaintenance(0);
+        return { paused: false };
+      case 'fault': {
+        if (!this.#o.config.agent.faults.enabled) {
+          throw watchdogErrors.create(
+            'VIGIL_OPERATOR_REFUSED',
+            'fault injection is disabled for this agent',
+            {
+              hint: 'Set agent.faults.enabled: true in the config (for tests and demos only) and restart the pair.',
+            },
+          );
+        }
+        const result = await this.#commands.request({ cmd: 'fault', fault: request.fault }, 10_000);
+        if (!result.ok)
+          throw watchdogErrors.create(
+            'VIGIL_OPERATOR_REFUSED',
+            `the agent refused the fault: ${result.error ?? ''}`,
+          );
+        this.#log.warn({ fault: request.fault }, 'fault injected by the operator');
+        return result;
+      }
+    }
+  }
+
+  async #tellMaintenance(untilMs: number): Promise<void> {
+    try {
+      await this.#commands.request({ cmd: 'maintenance', untilMs }, 3000);
+    } catch (error) {
+      // The agent may be down; the watchdog's own pause stands regardless.
+      this.#log.info(
+        { err: (error as Error).message },
+        'could not tell the agent about the maintenance window',
+      );
+    }
+  }
+
+  async #liveStatus(): Promise<StatusSnapshot> {
+    const agent = this.#o.launcher.current();
+    // With no sampler running (no limits set), measure once for this request.
+    if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
+      const sample = await measure([agent.pid]);
+      if (sample) this.#lastSample = sample;
+    }
+    return this.status();
+  }
+}
