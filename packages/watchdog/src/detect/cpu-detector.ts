@@ -1,7 +1,8 @@
 /**
  * CPU: percent of one core used by the agent and its descendants, above `maxPercent` for
- * `forSamples` samples in a row (one busy second is not a fault). Clears once it drops below 90%
- * of the limit, so a value hovering at the limit does not flap.
+ * `forSamples` samples in a row (one busy second is not a fault). Clears after a quarter as many
+ * samples below 90% of the limit, so a value hovering at the limit, or one quiet sample, does
+ * not flap.
  */
 import type { EmitDetectorEvent } from './detector-event.js';
 
@@ -14,6 +15,7 @@ export interface CpuDetectorOptions {
 export class CpuDetector {
   readonly #o: CpuDetectorOptions;
   #over = 0;
+  #under = 0;
   #signalled = false;
   last: number | null = null;
 
@@ -27,6 +29,7 @@ export class CpuDetector {
 
   reset(): void {
     this.#over = 0;
+    this.#under = 0;
     this.#signalled = false;
     this.last = null;
   }
@@ -37,6 +40,7 @@ export class CpuDetector {
     if (max === undefined) return;
     if (percent > max) {
       this.#over++;
+      this.#under = 0;
       if (!this.#signalled && this.#over >= this.#o.forSamples) {
         this.#signalled = true;
         this.#o.emit({
@@ -48,8 +52,11 @@ export class CpuDetector {
       return;
     }
     this.#over = 0;
-    if (this.#signalled && percent < max * 0.9) {
+    if (!this.#signalled) return;
+    this.#under = percent < max * 0.9 ? this.#under + 1 : 0;
+    if (this.#under >= Math.max(1, Math.ceil(this.#o.forSamples / 4))) {
       this.#signalled = false;
+      this.#under = 0;
       this.#o.emit({ type: 'cleared', kind: 'cpu' });
     }
   }

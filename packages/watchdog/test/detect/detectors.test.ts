@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FakeClock, type HeartbeatMessage } from '@vigil/shared';
+import { CpuDetector } from '../../src/detect/cpu-detector.ts';
+import type { DetectorEvent } from '../../src/detect/detector-event.ts';
+import { HeartbeatMonitor } from '../../src/detect/heartbeat-monitor.ts';
+import { judgeStarvation } from '../../src/detect/host-pressure.ts';
+import { MemoryDetector } from '../../src/detect/memory-detector.ts';
+import { SelfReportDetector } from '../../src/detect/self-report.ts';
+
+const MiB = 1024 * 1024;
+const calm = { cpuSome: 0, memorySome: 0, ioSome: 0 };
+
+function recorder() {
+  const events: DetectorEvent[] = [];
+  return {
+    events,
+    emit: (e: DetectorEvent) => events.push(e),
+    kinds: () => events.map((e) => `${e.type}:${e.kind}${e.type === 'trend' ? `:${e.rising}` : ''}`),
+  };
+}
+
+describe('memory detector', () => {
+  test('sustained for N samples, not on one spike', () => {
+    const r = recorder();
+    const d = new MemoryDetector({ maxRssBytes: 150 * MiB, forSamples: 3, emit: r.emit });
+    d.sample(160 * MiB);
+    d.sample(100 * MiB);
+    d.sample(160 * MiB);
+    d.sample(161 * MiB);
+    assert.deepEqual(r.kinds(), []);
+    d.sample(162 * MiB);
+    assert.deepEqual(r.kinds(), ['signal:memory']);
+    assert.match((r.events[0] as { detail: string }).detail, /RSS 162\.0 MiB above 150\.0 MiB for 3 samples/);
+  });
+
+  test('reports the trend while over, and clears below the limit', () => {
+    const r = recorder();
+    const d = new MemoryDetector({ maxRssBytes: 150 * MiB, forSamples: 1, emit: r.emit });
+    d.sample(151 * MiB);
+    d.sample(156 * MiB);
+    d.sample(156 * MiB + 1000);
+    d.sample(140 * MiB);
+    assert.deepEqual(r.kinds(), [
+      'signal:memory',
+      'trend:memory:true',
+      'trend:memory:false',
+      'cleared:memory',
+    ]);
+  });
+
+  test('the ceiling fires on one sample, and only once until cleared', () => {
+    const r = recorder();
+    const d = new MemoryDetector({
+      maxRssBytes: 150 * MiB,
+      ceilingRssBytes: 180 * MiB,
+      forSamples: 3,
+      emit: r.emit,
+    });
+    d.sample(185 * MiB);
+    d.sample(190 * MiB);
+    assert.deepEqual(r.kinds(), ['signal:memory-ceiling']);
+    d.sample(100 * MiB);
+    d.sample(181 * MiB);
+    assert.deepEqual(r.kinds(), ['signal:memory-ceiling', 'cleared:memory-ceiling', 'signal:memory-ceiling']);
+  });
+
+  test('off unless a limit is set', () => {
+    const r = recorder();
+    const d = new MemoryDetector({ forSamples: 3, emit: r.emit });
+    assert.equal(d.enabled, false);
+    for (let i = 0; i < 10; i++) d.sample(10_000 * MiB);
+    assert.deepEqual(r.events, []);
+  });
+});
+
+describe('cpu detector', () => {
+  test('sustained for N samples, with hysteresis on clearing', () => {
+    const r = recorder();
+    const d = new CpuDetector({ maxPercent: 90, forSamples: 3, emit: r.emit });
+    for (const v of [95, 95, 10, 95, 95, 95]) d.sample(v);
+    assert.deepEqual(r.kinds(), ['signal:cpu']);
+    d.sample(85);
+    assert.deepEqual(r.kinds(), ['signal:cpu'], '85 is under the limit but within the 10% band');
+    d.sample(50);
+    assert.deepEqual(r.kinds(), ['signal:cpu', 'cleared:cpu'], 'forSamples 3 clears after one quiet sample');
+  });
+
+  test('clearing needs a quarter of forSamples quiet samples in a row', () => {
+    const r = recorder();
+    const d = new CpuDetector({ maxPercent: 90, forSamples: 20, emit: r.emit });
+    for (let i = 0; i < 20; i++) d.sample(100);
+    for (const v of [10, 10, 10, 10, 95, 10, 10, 10, 10]) d.sample(v);
+    assert.deepEqual(r.kinds(), ['signal:cpu'], 'a busy sample resets the quiet count');
+    d.sample(10);
+    assert.deepEqual(r.kinds(), ['signal:cpu', 'cleared:cpu']);
+  });
+});
+
+describe('self-report detector', () => {
+  const beat = (status: 'ok' | 'failing' | 'degraded', lagMs = 1): HeartbeatMessage => ({
+    v: 1,
+    type: 'heartbeat',
+    seq: 1,
+    mono: 1,
+    lagMs,
+    heapUsedBytes: 1,
+    rssBytes: 1,
+    progress: 1,
+    health: {
+      status,
+      summary: status === 'failing' ? 'db unreachable' : undefined,
+      failing: status === 'failing' ? ['db'] : undefined,
+    },
+  });
+
+  test('failing for N beats, cleared by a good one', () => {
+    const r = recorder();
+    const d = new SelfReportDetector({ maxLagMs: 2000, failingForBeats: 2, emit: r.emit });
+    d.heartbeat(beat('failing'));
+    d.heartbeat(beat('ok'));
+    d.heartbeat(beat('failing'));
+    assert.deepEqual(r.kinds(), []);
+    d.heartbeat(beat('failing'));
+    assert.deepEqual(r.kinds(), ['signal:self-failing']);
+    assert.match((r.events[0] as { detail: string }).detail, /db unreachable \(db\)/);
+    d.heartbeat(beat('degraded'));
+    assert.deepEqual(r.kinds(), ['signal:self-failing', 'cleared:self-failing']);
+  });
+
+  test('event-loop lag above the limit', () => {
+    const r = recorder();
+    const d = new SelfReportDetector({ maxLagMs: 2000, failingForBeats: 2, emit: r.emit });
+    d.heartbeat(beat('ok', 2500));
+    d.heartbeat(beat('ok', 2600));
+    d.heartbeat(beat('ok', 5));
+    assert.deepEqual(r.kinds(), ['signal:event-loop-lag', 'cleared:event-loop-lag']);
+  });
+});
+
+describe('starvation judgement', () => {
+  const sched = (cpuMs: number, waitMs: number) => ({ cpuNs: cpuMs * 1e6, waitNs: waitMs * 1e6 });
+
+  test('a loop burning CPU without heartbeats is stuck, however loaded the host', () => {
+    const v = judgeStarvation({
+      before: sched(0, 0),
+      after: sched(900, 600),
+      elapsedMs: 1500,
+      state: 'R',
+      pressure: { cpuSome: 90, memorySome: 0, ioSome: 0 },
+    });
+    assert.equal(v.starving, false);
+    assert.match(v.reason, /burning 60% CPU/);
+  });
+
+  test('an agent queued for a CPU is starving', () => {
+    const v = judgeStarvation({
+      before: sched(0, 0),
+      after: sched(10, 900),
+      elapsedMs: 1500,
+      state: 'R',
+      pressure: calm,
+    });
+    assert.equal(v.starving, true);
+  });
+
+  test('disk wait and host memory pressure count as starving', () => {
+    assert.equal(
+      judgeStarvation({
+        before: sched(0, 0),
+        after: sched(1, 1),
+        elapsedMs: 1500,
+        state: 'D',
+        pressure: calm,
+      }).starving,
+      true,
+    );
+    assert.equal(
+      judgeStarvation({
+        before: sched(0, 0),
+        after: sched(1, 1),
+        elapsedMs: 1500,
+        state: 'S',
+        pressure: { ...calm, memorySome: 35 },
+      }).starving,
+      true,
+    );
+  });
+
+  test('an idle agent that just stopped talking, on a calm host, is not starving', () => {
+    assert.equal(
+      judgeStarvation({
+        before: sched(0, 0),
+        after: sched(1, 0),
+        elapsedMs: 1500,
+        state: 'S',
+        pressure: calm,
+      }).starving,
+      false,
+    );
+  });
+});
+
+describe('heartbeat monitor', () => {
+  function monitor(
+    options: { state?: string; sched?: () => { cpuNs: number; waitNs: number }; pressure?: typeof calm } = {},
+  ) {
+    const clock = new FakeClock();
+    const r = recorder();
+    const m = new HeartbeatMonitor({
+      clock,
+      timeoutMs: 1500,
+      pressureEnabled: true,
+      maxStretch: 4,
+      emit: r.emit,
+      checkEveryMs: 100,
+      readState: () => options.state ?? 'S',
+      readSched: () => (options.sched ? options.sched() : { cpuNs: 0, waitNs: 0 }),
+      readPressure: () => options.pressure ?? calm,
+    });
+    return { clock, r, m };
+  }
+
+  test('lost after the timeout without a beat; cleared by the next beat', () => {
+    const { clock, r, m } = monitor();
+    m.arm(42);
+    clock.advance(1000);
+    m.beat();
+    clock.advance(1499);
+    assert.deepEqual(r.kinds(), []);
+    clock.advance(101);
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
+    assert.equal(m.lost, true);
+    m.beat();
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost', 'cleared:heartbeat-lost']);
+    assert.ok(m.worstGapMs >= 1500);
+  });
+
+  test('a stopped process is reported at half the timeout', () => {
+    const { clock, r, m } = monitor({ state: 'T' });
+    m.arm(42);
+    clock.advance(800);
+    assert.deepEqual(r.kinds(), ['signal:process-stopped']);
+  });
+
+  test('a starving agent gets a stretched deadline, up to maxStretch', () => {
+    // Runnable half the time and waiting for a CPU: the picture of a starved process.
+    let now = () => 0;
+    const { clock, r, m } = monitor({ state: 'R', sched: () => ({ cpuNs: 0, waitNs: now() * 0.5e6 }) });
+    now = () => clock.now();
+    m.arm(42);
+    clock.advance(3000);
+    assert.deepEqual(r.kinds(), [], 'starving: not lost at 2x the timeout');
+    clock.advance(3100);
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost'], 'lost at 4x the timeout regardless');
+    assert.match((r.events[0] as { detail: string }).detail, /stretched/);
+  });
+
+  test('disarmed: silent', () => {
+    const { clock, r, m } = monitor();
+    m.arm(1);
+    m.disarm();
+    clock.advance(10_000);
+    assert.deepEqual(r.events, []);
+  });
+});

@@ -1,0 +1,43 @@
+/** A pair whose agent is a misbehaving fixture, with its once-file and pids file in the home. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pair, type PairOptions } from './pair.ts';
+import { pidsWithEnv } from './processes.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface FixturePairOptions extends Omit<PairOptions, 'fixture'> {
+  /** Misbehave only on the first start, so a restarted fixture is healthy. */
+  once?: boolean;
+}
+
+export async function fixturePair(fixture: string, options: FixturePairOptions = {}): Promise<Pair> {
+  const pair = new Pair({ ...options, fixture });
+  const once = options.once ?? true;
+  Object.assign(pair.env, {
+    FIXTURE_PIDS_FILE: join(pair.home, 'fixture-pids.json'),
+    ...(once ? { FIXTURE_ONCE_FILE: join(pair.home, 'fixture-once') } : {}),
+    ...options.env,
+  });
+  await pair.start();
+  return pair;
+}
+
+/** How many times the fixture has started, from its "fixture started" lines in agent.log. */
+export function fixtureStarts(pair: Pair): number {
+  if (!existsSync(pair.paths.agentLog)) return 0;
+  return readFileSync(pair.paths.agentLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"fixture started"')).length;
+}
+
+/** After stopping the pair: no process that carries its VIGIL_HOME may be alive. */
+export async function assertNothingLeft(pair: Pair): Promise<void> {
+  await pair.stop();
+  await waitFor(
+    () => pidsWithEnv('VIGIL_HOME', pair.home).length === 0,
+    3000,
+    () => `no leftovers, found ${pidsWithEnv('VIGIL_HOME', pair.home).join(', ')}`,
+  );
+  assert.deepEqual(pidsWithEnv('VIGIL_HOME', pair.home), []);
+}
