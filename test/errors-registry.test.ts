@@ -3,9 +3,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { agentErrors } from '@vigil/agent';
 import { sharedErrors } from '@vigil/shared';
+import { watchdogErrors } from '../packages/watchdog/src/errors.ts';
 
-const registries: Record<string, Record<string, { hint: string }>> = { shared: sharedErrors.codes };
+const registries: Record<string, Record<string, { hint: string }>> = {
+  shared: sharedErrors.codes,
+  agent: agentErrors.codes,
+  watchdog: watchdogErrors.codes,
+};
 const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
 
 test('error codes are unique, prefixed, hinted and documented', () => {

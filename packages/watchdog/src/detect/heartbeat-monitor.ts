@@ -30,7 +30,8 @@ export class HeartbeatMonitor {
   readonly #o: HeartbeatMonitorOptions;
   #pid: number | null = null;
   #lastBeat = 0;
-  #schedAtBeat: SchedStat | null = null;
+  /** Scheduler stats when the beat first became overdue: the window starvation is judged on. */
+  #schedAtOverdue: { at: number; sched: SchedStat | null } | null = null;
   #lost: 'heartbeat-lost' | 'process-stopped' | null = null;
   #timer: TimerHandle | undefined;
   #stretchNoted = false;
@@ -46,9 +47,9 @@ export class HeartbeatMonitor {
   arm(pid: number): void {
     this.#pid = pid;
     this.#lastBeat = this.#o.clock.now();
-    this.#schedAtBeat = this.#readSched(pid);
+    this.#schedAtOverdue = null;
     this.#lost = null;
-    this.#schedule();
+    this.#schedule(this.#o.timeoutMs / 2);
   }
 
   disarm(): void {
@@ -71,16 +72,18 @@ export class HeartbeatMonitor {
     return this.#lastBeat;
   }
 
+  /** Cheap on purpose (several times a second): a timestamp; the timer is not touched. */
   beat(): void {
     if (this.#pid === null) return;
     const now = this.#o.clock.now();
     this.worstGapMs = Math.max(this.worstGapMs, now - this.#lastBeat);
     this.#lastBeat = now;
-    this.#schedAtBeat = this.#readSched(this.#pid);
-    this.#stretchNoted = false;
     if (this.#lost) {
       const kind = this.#lost;
       this.#lost = null;
+      this.#schedAtOverdue = null;
+      this.#stretchNoted = false;
+      this.#schedule(this.#o.timeoutMs / 2);
       this.#o.emit({ type: 'cleared', kind });
     }
   }
@@ -89,20 +92,33 @@ export class HeartbeatMonitor {
     return (this.#o.readSched ?? readSchedStat)(pid);
   }
 
-  #schedule(): void {
+  /**
+   * The timer sleeps until the earliest moment something could be wrong (half the timeout after
+   * the last beat), so a healthy agent costs no wakeups beyond that; then it looks closely.
+   */
+  #schedule(inMs: number): void {
     this.#o.clock.clearTimeout(this.#timer);
-    this.#timer = this.#o.clock.setTimeout(() => {
-      this.check();
-      if (this.#pid !== null) this.#schedule();
-    }, this.#o.checkEveryMs ?? 100);
+    this.#timer = this.#o.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        const next = this.check();
+        if (this.#pid !== null && !this.#lost) this.#schedule(next);
+      },
+      Math.max(1, inMs),
+    );
   }
 
-  /** One look at the deadline (also called by the timer). */
-  check(): void {
+  /** One look at the deadline; returns how long until the next look is worth it. */
+  check(): number {
     const pid = this.#pid;
-    if (pid === null || this.#lost) return;
+    const half = this.#o.timeoutMs / 2;
+    const closely = this.#o.checkEveryMs ?? 100;
+    if (pid === null || this.#lost) return half;
     const age = this.#o.clock.now() - this.#lastBeat;
-    if (age < this.#o.timeoutMs / 2) return;
+    if (age < half) {
+      this.#schedAtOverdue = null;
+      return half - age;
+    }
     const state = (this.#o.readState ?? ((p: number) => readProcStat(p)?.state ?? null))(pid);
     if (state === 'T' || state === 't') {
       this.#lost = 'process-stopped';
@@ -111,29 +127,33 @@ export class HeartbeatMonitor {
         kind: 'process-stopped',
         detail: `process ${pid} is stopped (state ${state}), no heartbeat for ${Math.round(age)} ms`,
       });
-      return;
+      return half;
     }
-    if (age < this.#o.timeoutMs) return;
+    // From half the timeout on, the scheduler's view of the agent is sampled to judge starvation.
+    this.#schedAtOverdue ??= { at: this.#o.clock.now(), sched: this.#readSched(pid) };
+    if (age < this.#o.timeoutMs) return Math.min(closely, this.#o.timeoutMs - age);
     if (this.#o.pressureEnabled && age < this.#o.timeoutMs * this.#o.maxStretch) {
       const verdict = judgeStarvation({
-        before: this.#schedAtBeat,
+        before: this.#schedAtOverdue.sched,
         after: this.#readSched(pid),
-        elapsedMs: age,
+        elapsedMs: Math.max(1, this.#o.clock.now() - this.#schedAtOverdue.at),
         state,
         pressure: (this.#o.readPressure ?? readPressure)(),
       });
       this.lastVerdict = verdict;
       if (verdict.starving) {
         this.#stretchNoted = true;
-        return;
+        return closely;
       }
     }
     this.#lost = 'heartbeat-lost';
     const stretched = this.#stretchNoted ? ' (deadline was stretched for host pressure)' : '';
+    const why = this.lastVerdict && !this.lastVerdict.starving ? `; ${this.lastVerdict.reason}` : '';
     this.#o.emit({
       type: 'signal',
       kind: 'heartbeat-lost',
-      detail: `no heartbeat for ${Math.round(age)} ms${stretched}${this.lastVerdict && !this.lastVerdict.starving ? `; ${this.lastVerdict.reason}` : ''}`,
+      detail: `no heartbeat for ${Math.round(age)} ms${stretched}${why}`,
     });
+    return half;
   }
 }

@@ -21,6 +21,8 @@ export interface FollowFileOptions {
   handle?: FileHandle | undefined;
   position?: number;
   pollMs?: number;
+  /** false: poll only, as on a filesystem where fs.watch reports nothing. */
+  watch?: boolean;
 }
 
 export class FileFollower {
@@ -43,18 +45,23 @@ export class FileFollower {
 
   async start(): Promise<void> {
     if (this.#handle) this.#ino = (await this.#handle.stat()).ino;
+    if (this.#o.watch !== false) this.#watcher = this.#watchDirectory();
+    this.#poll = setInterval(() => this.check(), this.#o.pollMs ?? 250);
+    this.check();
+  }
+
+  #watchDirectory(): FSWatcher | undefined {
     const name = basename(this.#o.path);
     try {
-      this.#watcher = watch(dirname(this.#o.path), (_event, file) => {
+      const watcher = watch(dirname(this.#o.path), (_event, file) => {
         if (file === null || file === name) this.check();
       });
       // A watcher that fails (the directory removed, a filesystem without inotify) leaves the poll.
-      this.#watcher.on('error', () => this.#watcher?.close());
+      watcher.on('error', () => watcher.close());
+      return watcher;
     } catch {
-      this.#watcher = undefined;
+      return undefined;
     }
-    this.#poll = setInterval(() => this.check(), this.#o.pollMs ?? 250);
-    this.check();
   }
 
   /** Reads what changed; calls made while a read runs fold into one more read after it. */

@@ -6,8 +6,8 @@ export interface FollowHandlers {
   emit: (records: LogRecord[]) => void;
   /** Something went wrong but following goes on (an unreadable file is retried). */
   warn: (error: Error) => void;
-  /** Following ended by itself (the journal reader exited). */
-  end: (error: Error) => void;
+  /** Following ended by itself: the journal reader failed, or (null) was stopped by a signal. */
+  end: (error: Error | null) => void;
 }
 
 export interface LogSource {

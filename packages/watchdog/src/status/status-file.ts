@@ -12,7 +12,7 @@ export class StatusFile {
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(path: string, build: () => StatusSnapshot, refreshMs = 2000) {
+  constructor(path: string, build: () => StatusSnapshot, refreshMs = 10_000) {
     this.#path = path;
     this.#build = build;
     this.#timer = setInterval(() => this.writeNow(), refreshMs);

@@ -1,0 +1,32 @@
+/**
+ * What createAgent returns: the whole of the SDK as a service sees it.
+ */
+import type { EventEmitter } from 'node:events';
+import type { AgentLifecycle, FaultSpec, RecoverLevel } from '@vigil/shared';
+import type { HeartbeatClientEvents } from './heartbeat-client.js';
+import type { MaintenanceHandler, RecoverHandler, RestoreHandler } from './recovery-handlers.js';
+import type { HealthSource } from './self-report.js';
+
+export type AgentEvents = HeartbeatClientEvents;
+
+export interface Agent extends EventEmitter<AgentEvents> {
+  /** Begins connecting in the background; never throws when the watchdog is absent. */
+  start(): void;
+  /** Stops heartbeats, closes the socket, stops the sentinel and every fault. */
+  stop(): Promise<void>;
+  /** Several handlers per level run in registration order. */
+  onRecover(level: RecoverLevel, handler: RecoverHandler): void;
+  onRestore(handler: RestoreHandler): void;
+  onMaintenance(handler: MaintenanceHandler): void;
+  /** A value, or a function asked at every heartbeat; default `{ status: 'ok' }`. */
+  setHealth(health: HealthSource): void;
+  setState(state: AgentLifecycle): void;
+  /** Counts finished work, so the watchdog can tell "busy but moving" from "stuck". */
+  tick(n?: number): void;
+  /** The same path as a `fault` command; throws VIGIL_FAULTS_DISABLED unless enabled. */
+  injectFault(spec: FaultSpec): Promise<string[]>;
+  readonly connected: boolean;
+  readonly state: AgentLifecycle;
+  /** Where the stall sentinel writes, while it runs. */
+  readonly stallFile: string | undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * Turns each command from the watchdog into exactly one result. Nothing a handler or a fault
+ * does escapes as an exception: every failure becomes `ok: false` with an error line.
+ */
+import { type CommandMessage, PROTOCOL_VERSION, type ResultMessage } from '@vigil/shared';
+import { describeError } from '../errors.js';
+import type { FaultInjector } from '../faults/index.js';
+import type { RecoveryHandlers } from './recovery-handlers.js';
+import type { HandlerOutcome } from './run-handlers.js';
+
+const MAX_LINE = 512;
+const MAX_LINES = 64;
+
+export interface DispatchOutcome {
+  result: ResultMessage;
+  /** Runs once the result has been written (a hang or a crash). */
+  afterReply?: () => void;
+}
+
+export interface CommandDispatcherOptions {
+  handlers: RecoveryHandlers;
+  faults: FaultInjector;
+  /** Called after a recover or restore has run (auto-restore listens). */
+  onRecovered?(level: 'soft' | 'medium' | 'restore'): void;
+}
+
+function clip(line: string): string {
+  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 3)}...`;
+}
+
+export class CommandDispatcher {
+  readonly #options: CommandDispatcherOptions;
+
+  constructor(options: CommandDispatcherOptions) {
+    this.#options = options;
+  }
+
+  async dispatch(command: CommandMessage): Promise<DispatchOutcome> {
+    const started = performance.now();
+    let outcome: HandlerOutcome;
+    let afterReply: (() => void) | undefined;
+    try {
+      switch (command.cmd) {
+        case 'ping':
+          outcome = { ok: true, did: ['pong'] };
+          break;
+        case 'recover':
+          outcome = await this.#options.handlers.recover(command.level, command.reason);
+          this.#options.onRecovered?.(command.level);
+          break;
+        case 'restore':
+          outcome = await this.#options.handlers.restore();
+          this.#options.onRecovered?.('restore');
+          break;
+        case 'maintenance':
+          outcome = await this.#options.handlers.maintenance(command.untilMs);
+          break;
+        case 'fault': {
+          const started = this.#options.faults.start(command.fault);
+          outcome = { ok: true, did: started.did };
+          afterReply = started.afterReply;
+          break;
+        }
+      }
+    } catch (error) {
+      outcome = { ok: false, did: [], error: describeError(error) };
+    }
+    return { result: this.#toResult(command.id, outcome, performance.now() - started), afterReply };
+  }
+
+  #toResult(id: string, outcome: HandlerOutcome, durationMs: number): ResultMessage {
+    const result: ResultMessage = {
+      v: PROTOCOL_VERSION,
+      type: 'result',
+      id,
+      ok: outcome.ok,
+      did: outcome.did.slice(0, MAX_LINES).map(clip),
+      durationMs: Math.round(durationMs * 100) / 100,
+    };
+    if (outcome.error !== undefined) result.error = clip(outcome.error);
+    return result;
+  }
+}

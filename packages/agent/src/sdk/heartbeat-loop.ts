@@ -1,0 +1,115 @@
+/**
+ * The heartbeat timer. It runs while the agent is connected; faults can pause it (the process
+ * stays alive and answers commands) or stretch its interval, independently of each other.
+ */
+import { type HeartbeatMessage, PROTOCOL_VERSION } from '@vigil/shared';
+import { EventLoopLag } from './event-loop-lag.js';
+import type { SelfReport } from './self-report.js';
+
+export interface HeartbeatLoopOptions {
+  intervalMs: number;
+  report: SelfReport;
+  send(message: HeartbeatMessage): void;
+}
+
+export class HeartbeatLoop {
+  readonly #report: SelfReport;
+  readonly #send: (message: HeartbeatMessage) => void;
+  readonly #lag = new EventLoopLag();
+  #intervalMs: number;
+  #stretchedMs: number | undefined;
+  #paused = false;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  #lastTickAt = 0;
+  #seq = 0;
+
+  constructor(options: HeartbeatLoopOptions) {
+    this.#intervalMs = options.intervalMs;
+    this.#report = options.report;
+    this.#send = options.send;
+  }
+
+  get intervalMs(): number {
+    return this.#stretchedMs ?? this.#intervalMs;
+  }
+
+  /** Begins beating at once, so a fresh connection is confirmed without waiting an interval. */
+  start(intervalMs = this.#intervalMs): void {
+    this.#intervalMs = intervalMs;
+    this.#running = true;
+    this.#lag.start();
+    this.#schedule();
+    this.#beat();
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One beat now, outside the schedule: the last word before a graceful stop. */
+  beatNow(): void {
+    if (this.#running) this.#beat();
+  }
+
+  /** stop() plus the lag monitor: nothing of the loop is left. */
+  dispose(): void {
+    this.stop();
+    this.#lag.stop();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
+  stretch(intervalMs: number): void {
+    this.#stretchedMs = intervalMs;
+    this.#schedule();
+  }
+
+  unstretch(): void {
+    this.#stretchedMs = undefined;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    clearInterval(this.#timer);
+    this.#lastTickAt = performance.now();
+    this.#timer = this.#running ? setInterval(() => this.#beat(), this.intervalMs) : undefined;
+  }
+
+  /**
+   * How late this tick of the timer is. The histogram loses the one sample that spans its reset,
+   * and after a long block that sample is the block; the tick's own lateness still shows it.
+   */
+  #tickLateness(): number {
+    const now = performance.now();
+    const late = now - this.#lastTickAt - this.intervalMs;
+    this.#lastTickAt = now;
+    return Math.max(0, late);
+  }
+
+  #beat(): void {
+    const lateness = this.#tickLateness();
+    if (this.#paused) return;
+    const memory = process.memoryUsage();
+    this.#send({
+      v: PROTOCOL_VERSION,
+      type: 'heartbeat',
+      seq: this.#seq++,
+      mono: performance.now(),
+      lagMs: Math.round(Math.max(this.#lag.takeP99Ms(), lateness) * 100) / 100,
+      heapUsedBytes: memory.heapUsed,
+      rssBytes: memory.rss,
+      progress: this.#report.progress,
+      health: this.#report.health(),
+      state: this.#report.state,
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What the agent says about itself in each heartbeat: its lifecycle state, its health and its
+ * progress counter. Fault injection can force the health to `failing` without the service's
+ * own health being touched, so clearing the fault gives the real value back.
+ */
+import type { AgentLifecycle, HealthSummary } from '@vigil/shared';
+
+export type HealthSource = HealthSummary | (() => HealthSummary);
+
+const MAX_SUMMARY = 512;
+
+function bounded(health: HealthSummary): HealthSummary {
+  if (health.summary === undefined || health.summary.length <= MAX_SUMMARY) return health;
+  return { ...health, summary: `${health.summary.slice(0, MAX_SUMMARY - 3)}...` };
+}
+
+export class SelfReport {
+  state: AgentLifecycle = 'starting';
+  #progress = 0;
+  #health: HealthSource = { status: 'ok' };
+  #forcedFailing: string | undefined;
+
+  get progress(): number {
+    return this.#progress;
+  }
+
+  tick(n = 1): void {
+    if (!Number.isFinite(n) || n < 0) return;
+    // Wraps long before 2^53 so the counter always stays an integer the schema accepts.
+    this.#progress = (this.#progress + Math.floor(n)) % Number.MAX_SAFE_INTEGER;
+  }
+
+  setHealth(source: HealthSource): void {
+    this.#health = source;
+  }
+
+  forceFailing(summary: string): void {
+    this.#forcedFailing = summary;
+  }
+
+  unforce(): void {
+    this.#forcedFailing = undefined;
+  }
+
+  health(): HealthSummary {
+    if (this.#forcedFailing !== undefined) return { status: 'failing', summary: this.#forcedFailing };
+    const source = this.#health;
+    if (typeof source !== 'function') return bounded(source);
+    try {
+      return bounded(source());
+    } catch (error) {
+      // A broken health callback is itself a health problem, not a reason to stop beating.
+      return bounded({ status: 'failing', summary: `health callback threw: ${(error as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Evidence for a hung event loop. A diagnostic report on a signal needs the main loop to run,
+ * so it never comes while the loop is blocked; this sentinel does not. The main thread bumps a
+ * shared counter every 100 ms; a worker thread watches it, and when it stands still for
+ * `stallMs`, pauses the main thread through the inspector, records the top of its stack, and
+ * writes `stall-<pid>.json` to the report directory for the watchdog to pick up.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '@vigil/shared';
+import { agentErrors } from '../errors.js';
+
+const BUMP_MS = 100;
+
+export interface StallSentinelOptions {
+  /** Created when missing. */
+  reportDir: string;
+  /** How long the loop may stand still before it counts as a stall; default 1000. */
+  stallMs?: number;
+  /** Stack frames kept; default 10. */
+  maxFrames?: number;
+  logger?: Logger;
+}
+
+/** What the worker writes, and the watchdog reads. */
+export interface StallReport {
+  pid: number;
+  /** Epoch ms when the stall was recorded. */
+  at: number;
+  /** How long the loop had stood still when the stack was taken. */
+  blockedMs: number;
+  /** `functionName (file:line:col)`, innermost first; 1-based line and column. */
+  stack: string[];
+}
+
+export interface StallWorkerData {
+  counter: SharedArrayBuffer;
+  stallMs: number;
+  maxFrames: number;
+  file: string;
+  pid: number;
+}
+
+export interface StallSentinel {
+  /** Where a stall is written: `${reportDir}/stall-${pid}.json`. */
+  readonly file: string;
+  stop(): Promise<void>;
+}
+
+export function stallFilePath(reportDir: string, pid = process.pid): string {
+  return join(reportDir, `stall-${pid}.json`);
+}
+
+export function startStallSentinel(options: StallSentinelOptions): StallSentinel {
+  const file = stallFilePath(options.reportDir);
+  mkdirSync(options.reportDir, { recursive: true, mode: 0o750 });
+  const counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const view = new Int32Array(counter);
+  const bump = setInterval(() => Atomics.add(view, 0, 1), BUMP_MS);
+  bump.unref();
+
+  const workerData: StallWorkerData = {
+    counter,
+    stallMs: options.stallMs ?? 1000,
+    maxFrames: options.maxFrames ?? 10,
+    file,
+    pid: process.pid,
+  };
+  const worker = new Worker(new URL('./stall-worker.js', import.meta.url), { workerData });
+  worker.unref();
+  let stopping = false;
+  worker.on('error', (cause) => {
+    const message = `stall sentinel failed: ${cause.message}`;
+    const error = agentErrors.create('VIGIL_STALL_SENTINEL_FAILED', message, { cause });
+    options.logger?.warn({ err: error }, error.message);
+  });
+  worker.on('exit', (code) => {
+    clearInterval(bump);
+    if (!stopping) options.logger?.warn({ code }, 'stall sentinel exited; no evidence for a blocked loop');
+  });
+
+  return {
+    file,
+    async stop() {
+      stopping = true;
+      clearInterval(bump);
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// The agent's codes keep the registry's promise: unique, prefixed, hinted and documented.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { agentErrors } from '@vigil/agent';
+import { sharedErrors } from '@vigil/shared';
+
+const docs = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+
+test('agent error codes are prefixed, hinted, documented and not shared with @vigil/shared', () => {
+  for (const [code, definition] of Object.entries(agentErrors.codes)) {
+    assert.match(code, /^VIGIL_[A-Z0-9_]+$/);
+    assert.ok(!(code in sharedErrors.codes), `${code} is also registered by @vigil/shared`);
+    assert.ok(definition.hint.length > 10, `${code} needs a hint`);
+    assert.ok(docs.includes(`\`${code}\``), `${code} is not documented in docs/errors.md`);
+  }
+});
+
+test('VIGIL_FAULTS_DISABLED says how to enable faults', () => {
+  const error = agentErrors.create('VIGIL_FAULTS_DISABLED', 'fault injection is disabled');
+  assert.match(error.toDisplayString(), /hint: .*agent\.faults\.enabled: true/);
+});

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type StallReport, startStallSentinel } from '@vigil/agent';
+import { ChildProcesses } from '../support/child-processes.ts';
+import { FakeWatchdog } from '../support/fake-watchdog.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/spin-for-test.mjs', import.meta.url));
+const SPIN_LINE =
+  readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('SPIN-LINE')) + 1;
+
+describe('stall sentinel', () => {
+  const children = new ChildProcesses();
+  const watchdogs: FakeWatchdog[] = [];
+
+  afterEach(async () => {
+    await children.killAll();
+    await Promise.all(watchdogs.splice(0).map((w) => w.dispose()));
+  });
+  after(() => children.killAll());
+
+  test('a blocked loop leaves a stall file whose first frame is the spinning function', async () => {
+    const watchdog = await FakeWatchdog.start();
+    watchdogs.push(watchdog);
+    const reportDir = join(watchdog.dir, 'reports');
+    const { child } = children.spawn(FIXTURE, {
+      VIGIL_AGENT_SOCKET: watchdog.path,
+      VIGIL_REPORT_DIR: reportDir,
+      VIGIL_STALL_MS: '500',
+    });
+    const [hello] = await watchdog.waitForHellos(1, 10_000);
+    const stallFile = join(reportDir, `stall-${child.pid}.json`);
+    assert.equal(hello?.stallFile, stallFile);
+    await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
+    const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+    assert.equal(report.pid, child.pid);
+    assert.ok(report.blockedMs >= 500, `blockedMs ${report.blockedMs}`);
+    assert.ok(Math.abs(Date.now() - report.at) < 10_000);
+    assert.ok(report.stack.length >= 1 && report.stack.length <= 10);
+    const top = report.stack[0] ?? '';
+    assert.match(top, /^spinForTest \(/);
+    assert.ok(top.includes(`${FIXTURE}:${SPIN_LINE - 1}:`) || top.includes(`${FIXTURE}:${SPIN_LINE}:`), top);
+    // Still blocked: the sentinel writes once per stall, not once per check.
+    assert.equal(child.exitCode, null);
+  });
+
+  test('a free loop writes nothing, and stop() ends the worker', async () => {
+    const watchdog = await FakeWatchdog.start();
+    watchdogs.push(watchdog);
+    const reportDir = join(watchdog.dir, 'quiet');
+    const sentinel = startStallSentinel({ reportDir, stallMs: 200 });
+    assert.equal(sentinel.file, join(reportDir, `stall-${process.pid}.json`));
+    // Four stall windows of a free loop, proved by the loop itself having turned meanwhile.
+    const until = Date.now() + 800;
+    await waitFor(() => Date.now() >= until || undefined, 2000, 'four stall windows');
+    await sentinel.stop();
+    assert.equal(existsSync(sentinel.file), false);
+  });
+});

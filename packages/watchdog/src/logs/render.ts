@@ -1,0 +1,25 @@
+/**
+ * How records are printed: pino-pretty lines with the component (colour only when asked, see
+ * cli/style.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
+ * and only `vigil logs` loads it.
+ */
+import { prettyFactory } from 'pino-pretty';
+import { type LogRecord, toJsonLine } from './log-record.js';
+
+export type Render = (record: LogRecord) => string;
+
+export function createRenderer(options: { json: boolean; color: boolean }): Render {
+  if (options.json) return (record) => `${toJsonLine(record)}\n`;
+  const pretty = prettyFactory({
+    colorize: options.color,
+    singleLine: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname,levelName,component,raw',
+    messageFormat: (log, messageKey) => `${String(log.component).padEnd(8)} ${String(log[messageKey] ?? '')}`,
+  });
+  return (record) => {
+    const log = record.json ?? { time: record.time, level: record.level, msg: record.line };
+    const text = pretty({ ...log, component: log.component ?? record.unit });
+    return text.endsWith('\n') ? text : `${text}\n`;
+  };
+}
