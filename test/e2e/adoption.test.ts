@@ -1,6 +1,7 @@
 // A watchdog that dies (kill -9) leaves the agent running; the next one adopts it. Twenty
-// rounds: always exactly one agent, always the same pid, and supervision resumes within the
-// heartbeat timeout.
+// rounds: always exactly one agent, always the same pid, and once the new watchdog is up,
+// supervision resumes within the heartbeat timeout. (How fast the watchdog itself comes back is
+// its supervisor's business: systemd's Restart=, here the test.)
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
@@ -21,15 +22,15 @@ describe('adoption', () => {
     for (let round = 0; round < 20; round++) {
       await pair.killWatchdog();
       assert.ok(isAlive(agentPid), `round ${round}: the agent outlives its watchdog`);
-      const killedAt = Date.now();
       await pair.start();
+      const upAt = Date.now();
       const status = await pair.waitForStatus(
         (s) => s.agent.state === 'healthy' && s.agent.adopted && (s.agent.lastHeartbeatAgoMs ?? 1e9) < 500,
         10_000,
         `round ${round}: adopted and heartbeating`,
       );
-      // The first heartbeat to the new watchdog is at most lastHeartbeatAgo before this status.
-      gaps.push(Date.now() - killedAt - (status.agent.lastHeartbeatAgoMs ?? 0));
+      // The first heartbeat to the new watchdog came at most lastHeartbeatAgo before this status.
+      gaps.push(Math.max(0, Date.now() - upAt - (status.agent.lastHeartbeatAgoMs ?? 0)));
       assert.equal(status.agent.pid, agentPid, `round ${round}: the same agent`);
       assert.equal(status.agent.restarts, 0);
       const processes = pidsWithEnv('VIGIL_HOME', pair.home).filter((pid) => pid !== status.watchdog.pid);

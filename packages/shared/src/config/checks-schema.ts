@@ -44,6 +44,12 @@ const common = {
     default: {},
   }),
   alert: Type.Boolean({ default: true }),
+  /**
+   * A critical result means the agent itself is unhealthy (it reports "failing" and the watchdog
+   * climbs the recovery ladder). Off for host checks: a full disk is alerted and remediated,
+   * never "fixed" by restarting the agent.
+   */
+  affectsHealth: Type.Boolean({ default: false }),
   remediate: Type.Optional(RemediationSchema),
 } satisfies TProperties;
 

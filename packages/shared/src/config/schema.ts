@@ -89,6 +89,11 @@ export const WatchdogConfigSchema = section({
     maxBytes: Type.Integer({ minimum: 4096, default: 1024 * 1024 }),
     keep: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   }),
+  /**
+   * Where to write the node_exporter textfile-collector file (written atomically); absent means
+   * `vigil.prom` in the state directory. Point it into node_exporter's --collector.textfile.directory.
+   */
+  metricsTextfile: Type.Optional(Type.String({ minLength: 1, pattern: '\\.prom$' })),
   /** How the agent is run: auto picks systemd when the watchdog itself runs under systemd. */
   launcher: Type.Union([Type.Literal('auto'), Type.Literal('embedded'), Type.Literal('systemd')], {
     default: 'auto',

@@ -3,7 +3,7 @@
  * read-only status socket (operators in the vigil group), else — for reads — the status file,
  * marked stale.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   type ControlResponse,
   isVigilError,
@@ -15,8 +15,17 @@ import {
 } from '@vigil/shared';
 import { CliExit, EXIT } from './exit-codes.js';
 
-export function cliPaths(): VigilPaths {
-  return resolvePaths();
+/**
+ * Where the CLI looks for the pair: VIGIL_MODE or VIGIL_HOME when set; else a checkout's
+ * ./.vigil when there is one; else an installed pair's /run/vigil, so an operator on a host
+ * with the units installed needs no environment at all.
+ */
+export function cliPaths(env: NodeJS.ProcessEnv = process.env): VigilPaths {
+  if (env.VIGIL_MODE || env.VIGIL_HOME) return resolvePaths({ env });
+  const embedded = resolvePaths({ env, mode: 'embedded' });
+  if (existsSync(embedded.runDir)) return embedded;
+  const installed = resolvePaths({ env, mode: 'systemd' });
+  return existsSync(installed.statusSocket) || existsSync(installed.statusFile) ? installed : embedded;
 }
 
 export class Unreachable extends Error {}

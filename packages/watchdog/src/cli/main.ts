@@ -15,9 +15,13 @@ Commands:
   run [--config FILE]              run the watchdog in the foreground (embedded: it starts the agent)
   status [--json]                  state of both processes (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
   history [--json] [-n N]          incident timelines
+  logs [-f] [-n N] [--level L]     both logs merged in time order (--unit, --since, --incident, --json)
   recover soft|medium|hard         run one recovery rung now (--restore: undo medium)
   pause [--for 30m] / resume       maintenance: hold recovery, alerts and remediation
   chaos FAULT [options]            inject a fault into the agent (when enabled in the config)
+  config validate [FILE]           check a config file; every problem as "path: problem"
+  install [--root DIR] [--dry-run] install and enable both systemd units (needs root; --help for options)
+  uninstall [--purge]              reverse install (keeps /etc/vigil and /var/lib/vigil unless --purge)
 
 Run \`vigil COMMAND --help\` for a command's options, signals and exit codes.
 
@@ -82,6 +86,18 @@ const COMMANDS: Record<string, Command> = {
       );
     return m.history({ json: Boolean(values.json), n });
   },
+  async logs(argv) {
+    const m = await import('./commands/logs.js');
+    const { values, positionals } = parse(argv, m.options, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    return m.logs(values, positionals);
+  },
+  async config(argv) {
+    const m = await import('./commands/config.js');
+    const { values, positionals } = parse(argv, {}, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    return m.config(positionals);
+  },
   async recover(argv) {
     const m = await import('./commands/operate.js');
     const { values, positionals } = parse(argv, { restore: { type: 'boolean' } }, m.recoverHelp);
@@ -119,6 +135,40 @@ const COMMANDS: Record<string, Command> = {
       mbPerSec: values['mb-per-sec'] as string | undefined,
       exitCode: values['exit-code'] as string | undefined,
       intervalMs: values['interval-ms'] as string | undefined,
+    });
+  },
+  async install(argv) {
+    const m = await import('./commands/install.js');
+    const { values } = parse(
+      argv,
+      {
+        root: { type: 'string' },
+        prefix: { type: 'string' },
+        user: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+      },
+      m.installHelp,
+    );
+    if (wantsHelp(values, m.installHelp)) return 0;
+    return m.install({
+      root: values.root as string | undefined,
+      prefix: values.prefix as string | undefined,
+      user: values.user as string | undefined,
+      dryRun: Boolean(values['dry-run']),
+    });
+  },
+  async uninstall(argv) {
+    const m = await import('./commands/install.js');
+    const { values } = parse(
+      argv,
+      { root: { type: 'string' }, purge: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+      m.uninstallHelp,
+    );
+    if (wantsHelp(values, m.uninstallHelp)) return 0;
+    return m.uninstall({
+      root: values.root as string | undefined,
+      purge: Boolean(values.purge),
+      dryRun: Boolean(values['dry-run']),
     });
   },
 };

@@ -6,6 +6,7 @@
  * defence for when the watchdog itself is down.
  */
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { watchdogErrors } from '../errors.js';
@@ -23,6 +24,11 @@ export interface SystemdLauncherOptions {
 }
 
 type UnitProperties = Record<string, string>;
+
+/** `15` → `SIGTERM`, as the embedded launcher reports it. */
+function signalName(signo: number): string {
+  return Object.entries(constants.signals).find(([, n]) => n === signo)?.[0] ?? `signal ${signo}`;
+}
 
 export class SystemdLauncher implements AgentLauncher {
   readonly kind = 'systemd' as const;
@@ -106,8 +112,14 @@ export class SystemdLauncher implements AgentLauncher {
     };
     this.#agent = agent;
     clearInterval(this.#poll);
+    let zombieSince: number | undefined;
     this.#poll = setInterval(() => {
       if (isSameProcessAlive(agent.pid, agent.startTicks)) return;
+      // Until systemd reaps the zombie, ExecMainCode/ExecMainStatus still describe the previous run.
+      if (readProcStat(agent.pid)?.state === 'Z') {
+        zombieSince ??= Date.now();
+        if (Date.now() - zombieSince < 1000) return;
+      }
       clearInterval(this.#poll);
       void this.#show('ExecMainCode', 'ExecMainStatus').then((props) => {
         // ExecMainCode: 1 exited (status is the exit code), 2 killed, 3 dumped (status is the signal).
@@ -119,7 +131,7 @@ export class SystemdLauncher implements AgentLauncher {
           {
             pid: agent.pid,
             code: killed || Number.isNaN(status) ? null : status,
-            signal: killed ? `signal ${status}` : null,
+            signal: killed ? signalName(status) : null,
           },
           agent,
         );

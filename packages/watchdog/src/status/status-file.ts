@@ -12,9 +12,18 @@ export class StatusFile {
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(path: string, build: () => StatusSnapshot, refreshMs = 10_000) {
+  readonly #onWrite: ((snapshot: StatusSnapshot) => void) | undefined;
+
+  /** `onWrite` runs after each write with the same snapshot (the metrics textfile follows it). */
+  constructor(
+    path: string,
+    build: () => StatusSnapshot,
+    onWrite?: (snapshot: StatusSnapshot) => void,
+    refreshMs = 10_000,
+  ) {
     this.#path = path;
     this.#build = build;
+    this.#onWrite = onWrite;
     this.#timer = setInterval(() => this.writeNow(), refreshMs);
     this.#timer.unref();
   }
@@ -35,6 +44,7 @@ export class StatusFile {
     } catch {
       // The run dir vanished (shutdown, tmpfs cleaned): status over the socket still works.
     }
+    this.#onWrite?.(snapshot);
   }
 
   close(): void {

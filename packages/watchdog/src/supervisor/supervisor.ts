@@ -46,6 +46,7 @@ import { acquireLock, type Lock } from '../process/lock-file.js';
 import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
 import { collectEvidence, pruneReports } from '../recovery/evidence.js';
+import { WatchdogCounters, writeProm } from '../status/prom-textfile.js';
 import { StatusFile } from '../status/status-file.js';
 import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
@@ -61,6 +62,8 @@ export interface SupervisorOptions {
   clock?: Clock;
   /** Group allowed to read status.sock (the `vigil` group under systemd). */
   statusGid?: number | undefined;
+  /** Called with each status snapshot written (sd_notify STATUS= follows it). */
+  onStatus?: ((snapshot: StatusSnapshot) => void) | undefined;
 }
 
 export class Supervisor {
@@ -81,6 +84,7 @@ export class Supervisor {
   readonly #history: HistoryFile;
   #incidents!: IncidentLog;
   #statusFile: StatusFile | undefined;
+  readonly #counters = new WatchdogCounters();
   #lock: Lock | undefined;
 
   readonly #queue: LadderEvent[] = [];
@@ -206,7 +210,15 @@ export class Supervisor {
       this.#lock.release();
       throw error;
     }
-    this.#statusFile = new StatusFile(paths.statusFile, () => this.status());
+    const textfile = config.watchdog.metricsTextfile ?? paths.promFile;
+    this.#statusFile = new StatusFile(
+      paths.statusFile,
+      () => this.status(),
+      (snapshot) => {
+        writeProm(textfile, snapshot, this.#counters);
+        this.#o.onStatus?.(snapshot);
+      },
+    );
     pruneReports(paths.reportDir);
 
     const record = readPidFile(paths.agentPidFile);
@@ -498,6 +510,7 @@ export class Supervisor {
 
   #record(event: IncidentEvent): void {
     this.#incidents.append(event);
+    this.#counters.count(event);
     const { v: _v, incidentId, at: _at, kind, ...rest } = event;
     this.#log.info({ incidentId, ...rest }, `incident ${kind}`);
   }

@@ -3,9 +3,11 @@
  * (SIGINT) or SIGTERM stops the agent gracefully, then the watchdog. A watchdog that dies
  * without stopping (SIGKILL, crash) leaves the agent running for the next one to adopt.
  */
-import { createLogger, isVigilError, loadConfig, resolvePaths } from '@vigil/shared';
+import { readFileSync } from 'node:fs';
+import { createLogger, isVigilError, loadConfig, resolvePaths, type StatusSnapshot } from '@vigil/shared';
 import { chooseLauncher } from '../../launcher/choose-launcher.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
+import { createNotifier, startWatchdogPings } from '../../systemd/sd-notify.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 
 export const help = `Usage: vigil run [--config FILE]
@@ -39,20 +41,32 @@ export async function run(args: { config: string | undefined }): Promise<number>
     file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
     echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
   });
+  // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
+  const notifier = createNotifier({ logger });
+  let lastStatusLine = '';
   const supervisor = new Supervisor({
     config: loaded.config,
     configFile: loaded.source,
     paths,
     logger,
     launcher: chooseLauncher(loaded.config, loaded.source, paths),
+    statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
+    onStatus: (snapshot) => {
+      const line = statusLine(snapshot);
+      if (line !== lastStatusLine) notifier.status((lastStatusLine = line));
+    },
   });
   try {
     await supervisor.start();
   } catch (error) {
     logger.error({ err: error }, 'watchdog could not start');
+    await notifier.close();
     if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
     throw error;
   }
+  notifier.ready(`supervising the agent (${paths.mode} mode)`);
+  // WATCHDOG=1 at half of WatchdogSec from this loop: a hung watchdog is restarted by systemd.
+  const pings = startWatchdogPings(notifier);
   if (!process.stdout.isTTY && paths.mode === 'embedded') {
     process.stdout.write(`vigil: watchdog pid ${process.pid} running; logs in ${paths.logDir}\n`);
   }
@@ -61,7 +75,12 @@ export async function run(args: { config: string | undefined }): Promise<number>
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       if (++signals > 1) process.exit(130);
-      void supervisor.stop(`received ${signal}`).then(() => resolve(EXIT.ok));
+      notifier.stopping();
+      pings?.stop();
+      void supervisor
+        .stop(`received ${signal}`)
+        .then(() => notifier.close())
+        .then(() => resolve(EXIT.ok));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -77,4 +96,24 @@ export async function run(args: { config: string | undefined }): Promise<number>
       process.exit(EXIT.internal);
     });
   });
+}
+
+/** The gid of a group from /etc/group, or undefined when it does not exist. */
+function groupId(name: string): number | undefined {
+  try {
+    for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+      const [group, , gid] = line.split(':');
+      if (group === name && gid !== undefined) return Number(gid);
+    }
+  } catch {
+    // No /etc/group: no status group.
+  }
+  return undefined;
+}
+
+/** The one-line summary systemd shows in `systemctl status vigil-watchdog`. */
+function statusLine(s: StatusSnapshot): string {
+  const rung = s.recovery.rung === 'none' ? '' : `, recovery: ${s.recovery.rung}`;
+  const paused = s.watchdog.paused ? ', paused' : '';
+  return `agent ${s.agent.state}${s.agent.pid ? ` (pid ${s.agent.pid})` : ''}, ${s.agent.restarts} restarts${rung}${paused}`;
 }

@@ -1,0 +1,110 @@
+/**
+ * The watchdog's metrics, for node_exporter's textfile collector: the watchdog keeps no network
+ * listener, so it writes `vigil.prom` (atomically: node_exporter may read at any moment) with
+ * the agent's state and the incident, restart and rung counts since the watchdog started.
+ */
+import type { IncidentEvent, StatusSnapshot } from '@vigil/shared';
+import { writeAtomic } from '../process/pid-file.js';
+
+const AGENT_STATES = [
+  'starting',
+  'healthy',
+  'degraded',
+  'unresponsive',
+  'recovering',
+  'stopped',
+  'failed',
+] as const;
+const RUNGS = ['soft', 'medium', 'hard'] as const;
+
+function escapeLabel(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+}
+
+export class WatchdogCounters {
+  readonly incidents = new Map<string, number>();
+  readonly outcomes = new Map<string, number>();
+  readonly rungs = new Map<string, number>(RUNGS.map((r) => [r, 0]));
+  readonly evidence = new Map<string, number>();
+
+  count(event: IncidentEvent): void {
+    const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+    if (event.kind === 'opened' && event.signal) bump(this.incidents, event.signal);
+    if (event.kind === 'rung' && event.rung) bump(this.rungs, event.rung);
+    if (event.kind === 'closed' && event.outcome) bump(this.outcomes, event.outcome);
+    if (event.kind === 'evidence') bump(this.evidence, event.evidence?.source ?? 'none');
+  }
+}
+
+export function renderProm(status: StatusSnapshot, counters: WatchdogCounters): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  const label = (key: string, value: string) => `{${key}="${escapeLabel(value)}"}`;
+  const a = status.agent;
+  metric(
+    'vigil_watchdog_start_time_seconds',
+    'gauge',
+    'When the watchdog started, seconds since the epoch.',
+    [['', Math.round(status.watchdog.startedAt / 1000)]],
+  );
+  metric('vigil_watchdog_paused', 'gauge', '1 while recovery is paused for maintenance.', [
+    ['', status.watchdog.paused ? 1 : 0],
+  ]);
+  metric('vigil_agent_up', 'gauge', '1 when the agent is running and heartbeating (healthy or degraded).', [
+    ['', a.state === 'healthy' || a.state === 'degraded' ? 1 : 0],
+  ]);
+  metric(
+    'vigil_agent_state',
+    'gauge',
+    'The agent state, one series per state, 1 for the current one.',
+    AGENT_STATES.map((s) => [label('state', s), a.state === s ? 1 : 0]),
+  );
+  metric('vigil_agent_restarts_total', 'counter', 'Agent restarts since the watchdog started.', [
+    ['', a.restarts],
+  ]);
+  if (a.lastHeartbeatAgoMs !== null) {
+    metric('vigil_agent_heartbeat_age_seconds', 'gauge', 'Time since the last heartbeat.', [
+      ['', a.lastHeartbeatAgoMs / 1000],
+    ]);
+  }
+  if (a.rssBytes !== null)
+    metric('vigil_agent_rss_bytes', 'gauge', 'RSS of the agent (and descendants when sampled).', [
+      ['', a.rssBytes],
+    ]);
+  metric(
+    'vigil_recovery_rung',
+    'gauge',
+    'The recovery rung in progress, 1 for the current one (none when idle).',
+    ['none', ...RUNGS].map((r) => [label('rung', r), status.recovery.rung === r ? 1 : 0]),
+  );
+  metric(
+    'vigil_incidents_total',
+    'counter',
+    'Incidents opened since the watchdog started, by signal.',
+    [...counters.incidents].map(([signal, n]) => [label('signal', signal), n]),
+  );
+  metric(
+    'vigil_incidents_closed_total',
+    'counter',
+    'Incidents closed since the watchdog started, by outcome.',
+    [...counters.outcomes].map(([outcome, n]) => [label('outcome', outcome), n]),
+  );
+  metric(
+    'vigil_rungs_total',
+    'counter',
+    'Recovery rungs taken since the watchdog started.',
+    [...counters.rungs].map(([rung, n]) => [label('rung', rung), n]),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeProm(path: string, status: StatusSnapshot, counters: WatchdogCounters): void {
+  try {
+    writeAtomic(path, renderProm(status, counters), 0o644);
+  } catch {
+    // A missing textfile directory must not disturb supervision.
+  }
+}

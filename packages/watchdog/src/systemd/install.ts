@@ -1,0 +1,184 @@
+/**
+ * `vigil install`: the service group and user, both unit files, the polkit rule, a default
+ * config (only when there is none), then enable. Every step compares before it changes, so a
+ * second run reports everything unchanged; --dry-run reports the same steps and changes nothing.
+ * With --root DIR nothing on this host is touched: accounts are written into DIR/etc/passwd and
+ * DIR/etc/group, and `systemctl --root DIR enable` only creates the wants/ symlinks.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfigYaml } from './default-config.js';
+import {
+  checkPrefix,
+  hostProblems,
+  InstallProblem,
+  MANIFEST_FILE,
+  manifestText,
+  readManifest,
+  Steps,
+} from './install-steps.js';
+import { POLKIT_RULE_FILE, polkitRule } from './polkit-rule.js';
+import { type RunCommand, runCommand } from './run-command.js';
+import { type AccountEntry, fileAccounts, hostAccounts, type SystemAccounts } from './system-accounts.js';
+import { AGENT_UNIT, agentUnit, CONFIG_DIR, type UnitOptions, WATCHDOG_UNIT, watchdogUnit } from './units.js';
+
+export const SERVICE_GROUP = 'vigil';
+export const DEFAULT_USER = 'vigil';
+export const UNITS = [WATCHDOG_UNIT, AGENT_UNIT] as const;
+export const UNIT_DIR = '/etc/systemd/system';
+const CONFIG_NAMES = ['vigil.yaml', 'vigil.yml', 'vigil.json'];
+
+/** The checkout this CLI runs from (src/systemd/ and dist/systemd/ are both four levels down). */
+export function defaultPrefix(): string {
+  return fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
+}
+
+export interface InstallOptions {
+  /** `/` for this host; with `offline`, the --root directory. */
+  root: string;
+  offline: boolean;
+  prefix: string;
+  /** The node binary the units run. */
+  node: string;
+  user: string;
+  dryRun: boolean;
+  out: (line: string) => void;
+  run?: RunCommand;
+  accounts?: SystemAccounts;
+  /**
+   * Refuse unless root, systemd and polkit are there and the prefix is outside /home (this host
+   * only; tests turn it off).
+   */
+  hostChecks?: boolean;
+}
+
+export function accountsFor(root: string, offline: boolean, run: RunCommand): SystemAccounts {
+  return offline ? fileAccounts(root) : hostAccounts(run);
+}
+
+export async function install(options: InstallOptions): Promise<{ changed: number }> {
+  const run = options.run ?? runCommand;
+  const steps = new Steps({ ...options, run });
+  const { problems, hidden } = checkPrefix(options.prefix, options.node);
+  const strict = !options.offline && (options.hostChecks ?? true);
+  if (strict) {
+    const host = hostProblems();
+    // A dry run only looks, so it may show what would happen on any machine.
+    if (options.dryRun) for (const p of host) steps.note(`warning: ${p.message}`);
+    else problems.push(...host);
+  }
+  if (hidden.length) {
+    const problem = new InstallProblem(
+      `${hidden.join(' and ')} ${hidden.length > 1 ? 'are' : 'is'} under /home, /root or /run/user, which ProtectHome=yes hides from both services`,
+      'Install a built copy elsewhere, e.g. `--prefix /opt/vigil`, with node from the system (/usr/bin/node).',
+    );
+    if (strict && !options.dryRun) problems.push(problem);
+    else steps.note(`warning: ${problem.message}`);
+  }
+  const [first] = problems;
+  if (first) throw first;
+  const previous = readManifest(options.root);
+  if (previous && previous.user !== options.user) {
+    throw new InstallProblem(
+      `vigil is installed for user ${previous.user}, not ${options.user}`,
+      'Run `vigil uninstall` first, or install again with the same --user.',
+    );
+  }
+
+  const accounts = options.accounts ?? accountsFor(options.root, options.offline, run);
+  const where = options.offline ? ` to ${steps.show('/etc/group')}` : '';
+  const group = await ensure(
+    steps,
+    'group',
+    SERVICE_GROUP,
+    where,
+    () => accounts.findGroup(SERVICE_GROUP),
+    () => accounts.addGroup(SERVICE_GROUP),
+  );
+  const user = await ensure(
+    steps,
+    'user',
+    options.user,
+    options.offline ? ` to ${steps.show('/etc/passwd')}` : '',
+    () => accounts.findUser(options.user),
+    () => accounts.addUser(options.user, { name: SERVICE_GROUP, id: group.entry?.id ?? -1 }),
+  );
+
+  const existing = CONFIG_NAMES.map((name) => `${CONFIG_DIR}/${name}`).find((path) =>
+    existsSync(steps.at(path)),
+  );
+  const configFile = existing ?? `${CONFIG_DIR}/vigil.yaml`;
+  if (existing) steps.unchanged(`${steps.show(existing)} (an existing config is never overwritten)`);
+  else steps.writeFile(configFile, defaultConfigYaml(), 0o640, group.entry?.id);
+
+  const unit: UnitOptions = {
+    node: options.node,
+    prefix: options.prefix,
+    user: options.user,
+    group: SERVICE_GROUP,
+    configFile,
+  };
+  let unitsChanged = steps.writeFile(join(UNIT_DIR, WATCHDOG_UNIT), watchdogUnit(unit), 0o644);
+  unitsChanged = steps.writeFile(join(UNIT_DIR, AGENT_UNIT), agentUnit(unit), 0o644) || unitsChanged;
+  steps.writeFile(POLKIT_RULE_FILE, polkitRule(options.user), 0o644);
+  steps.writeFile(
+    MANIFEST_FILE,
+    manifestText({
+      user: options.user,
+      group: SERVICE_GROUP,
+      addedUser: user.added || (previous?.addedUser ?? false),
+      addedGroup: group.added || (previous?.addedGroup ?? false),
+      prefix: options.prefix,
+    }),
+    0o644,
+  );
+
+  if (options.offline) await enableOffline(steps);
+  else await enableOnHost(steps, unitsChanged);
+  return { changed: steps.changed };
+}
+
+async function ensure(
+  steps: Steps,
+  kind: 'group' | 'user',
+  name: string,
+  where: string,
+  find: () => Promise<AccountEntry | null>,
+  add: () => Promise<number>,
+): Promise<{ entry: AccountEntry | null; added: boolean }> {
+  const found = await find();
+  if (found) {
+    steps.unchanged(`${kind} ${name} (${kind === 'group' ? 'gid' : 'uid'} ${found.id})`);
+    return { entry: found, added: false };
+  }
+  if (!steps.act(`add system ${kind} ${name}${where}`)) return { entry: null, added: true };
+  const id = await add();
+  steps.note(`  ${kind} ${name} is ${kind === 'group' ? 'gid' : 'uid'} ${id}`);
+  return { entry: { name, id }, added: true };
+}
+
+async function enableOffline(steps: Steps): Promise<void> {
+  const states = await steps.query('is-enabled', [...UNITS]);
+  if (states.every((state) => state === 'enabled')) {
+    steps.unchanged(`enabled ${UNITS.join(' ')}`);
+    return;
+  }
+  await steps.command('systemctl', steps.systemctlArgs('enable', ...UNITS));
+}
+
+async function enableOnHost(steps: Steps, unitsChanged: boolean): Promise<void> {
+  if (unitsChanged) await steps.command('systemctl', ['daemon-reload']);
+  const enabled = await steps.query('is-enabled', [...UNITS]);
+  const active = await steps.query('is-active', [...UNITS]);
+  if (enabled.every((s) => s === 'enabled') && active.every((s) => s === 'active')) {
+    steps.unchanged(`enabled and running ${UNITS.join(' ')}`);
+    if (unitsChanged) {
+      steps.note(
+        `  the units changed: \`systemctl restart ${WATCHDOG_UNIT}\` applies it (the agent keeps running and is adopted); ${AGENT_UNIT} takes its change at its next restart`,
+      );
+    }
+    return;
+  }
+  await steps.command('systemctl', ['enable', '--now', ...UNITS]);
+}

@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { AgentExit } from '../../src/launcher/launcher.ts';
+import { SystemdLauncher } from '../../src/launcher/systemd-launcher.ts';
+import { isSameProcessAlive, readCmdline } from '../../src/process/proc-stat.ts';
+
+const UNIT = 'vigil-agent.service';
+
+/**
+ * The unit's main process, run by the fake: forks the command (default `sleep 1000`), records
+ * its pid, and once it has exited keeps it a zombie for `reap-delay` seconds (systemd reaps a
+ * little after the exit too) before recording the status: 128+N when killed by signal N.
+ */
+const UNIT_MAIN = `
+import os, sys, time
+S = sys.argv[1]
+def setting(name, default):
+    path = os.path.join(S, name)
+    return open(path).read() if os.path.exists(path) else default
+command = setting('command', 'sleep\\0' + '1000').split('\\0')
+delay = float(setting('reap-delay', '0'))
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    os.execvp(command[0], command)
+def put(name, text):
+    with open(os.path.join(S, name + '.tmp'), 'w') as f:
+        f.write(text)
+    os.rename(os.path.join(S, name + '.tmp'), os.path.join(S, name))
+put('pid', str(pid))
+os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+time.sleep(delay)
+_, status = os.waitpid(pid, 0)
+put('status', str(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
+`;
+
+/**
+ * A stand-in for systemctl: records its argv, and simulates the one unit with a real process.
+ * Like systemd, the main pid stays MainPID (and the exit status stays the previous one) until
+ * the process has been reaped.
+ */
+function fakeSystemctl(state: string): string {
+  return `#!/usr/bin/env bash
+S=${JSON.stringify(state)}
+printf '%s\\n' "$*" >> "$S/argv"
+verb=$1; shift
+unit=""; signal=""; props=()
+for a in "$@"; do
+  case "$a" in
+    --property=*) props+=("\${a#--property=}") ;;
+    --signal=*) signal="\${a#--signal=}" ;;
+    -*) ;;
+    *) unit="$a" ;;
+  esac
+done
+main_pid() { if [ -s "$S/pid" ] && [ ! -e "$S/status" ]; then cat "$S/pid"; else echo 0; fi; }
+case "$verb" in
+  start)
+    if [ -e "$S/fail-start" ]; then echo "Job for $unit failed because the control process exited with error code." >&2; exit 1; fi
+    [ "$(main_pid)" != 0 ] && exit 0
+    rm -f "$S/pid" "$S/status"
+    echo "invocation-$RANDOM$RANDOM" > "$S/invocation"
+    python3 "$S/unit-main.py" "$S" </dev/null >/dev/null 2>&1 &
+    for _ in $(seq 300); do [ -s "$S/pid" ] && break; sleep 0.01; done
+    ;;
+  stop)
+    pid=$(main_pid)
+    if [ "$pid" != 0 ]; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 300); do [ -e "$S/status" ] && break; sleep 0.01; done
+    fi
+    ;;
+  kill)
+    pid=$(main_pid)
+    [ "$pid" != 0 ] && kill -s "\${signal#SIG}" "$pid" 2>/dev/null
+    ;;
+  show)
+    status=$(cat "$S/status" 2>/dev/null || echo none)
+    for p in "\${props[@]}"; do
+      case "$p" in
+        MainPID) echo "MainPID=$(main_pid)" ;;
+        ActiveState) if [ "$(main_pid)" != 0 ]; then echo ActiveState=active; else echo ActiveState=inactive; fi ;;
+        InvocationID) echo "InvocationID=$(cat "$S/invocation" 2>/dev/null)" ;;
+        ExecMainCode)
+          if [ "$status" = none ]; then echo ExecMainCode=0
+          elif [ "$status" -ge 128 ]; then echo ExecMainCode=2
+          else echo ExecMainCode=1; fi ;;
+        ExecMainStatus)
+          if [ "$status" = none ]; then echo ExecMainStatus=0
+          elif [ "$status" -ge 128 ]; then echo "ExecMainStatus=$((status - 128))"
+          else echo "ExecMainStatus=$status"; fi ;;
+      esac
+    done
+    ;;
+  *) echo "fake systemctl: unknown verb $verb" >&2; exit 1 ;;
+esac
+`;
+}
+
+const dirs: string[] = [];
+const launchers: SystemdLauncher[] = [];
+
+function harness() {
+  const state = mkdtempSync(join(tmpdir(), 'vigil-systemctl-'));
+  dirs.push(state);
+  const systemctl = join(state, 'systemctl');
+  writeFileSync(join(state, 'unit-main.py'), UNIT_MAIN);
+  writeFileSync(systemctl, fakeSystemctl(state));
+  chmodSync(systemctl, 0o755);
+  const launcher = new SystemdLauncher({ unit: UNIT, systemctl, pollMs: 20 });
+  launchers.push(launcher);
+  return {
+    state,
+    systemctl,
+    launcher,
+    argv: () =>
+      existsSync(join(state, 'argv')) ? readFileSync(join(state, 'argv'), 'utf8').trim().split('\n') : [],
+    set: (name: string, value: string) => writeFileSync(join(state, name), value),
+    exits: () => {
+      const seen: AgentExit[] = [];
+      launcher.onExit((exit) => seen.push(exit));
+      return seen;
+    },
+  };
+}
+
+after(() => {
+  for (const launcher of launchers) launcher.close();
+  for (const dir of dirs) {
+    const pid = Number(existsSync(join(dir, 'pid')) ? readFileSync(join(dir, 'pid'), 'utf8') : 0);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Polls until `predicate` holds; fails after `ms`. */
+async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('SystemdLauncher (against a fake systemctl)', () => {
+  test("start runs `systemctl start` and returns the unit's MainPID", async () => {
+    const h = harness();
+    const agent = await h.launcher.start();
+    assert.equal(agent.pid, Number(readFileSync(join(h.state, 'pid'), 'utf8')));
+    assert.deepEqual(readCmdline(agent.pid), ['sleep', '1000']);
+    assert.ok(agent.startTicks > 0);
+    assert.equal(agent.adopted, false);
+    assert.match(agent.instance, /^invocation-/);
+    assert.equal(h.launcher.current(), agent);
+    assert.equal(h.argv()[0], `start ${UNIT}`);
+    assert.ok(h.argv().includes(`show ${UNIT} --property=MainPID --property=InvocationID`));
+    await h.launcher.stop({ graceMs: 1000 });
+  });
+
+  test('stop with graceMs 0 sends `kill --signal=SIGKILL` before `stop`', async () => {
+    const h = harness();
+    const exits = h.exits();
+    const agent = await h.launcher.start();
+    const outcome = await h.launcher.stop({ graceMs: 0 });
+    const argv = h.argv();
+    const kill = argv.indexOf(`kill --signal=SIGKILL ${UNIT}`);
+    const stop = argv.indexOf(`stop ${UNIT}`);
+    assert.ok(kill >= 0 && stop > kill, argv.join('\n'));
+    assert.equal(outcome.how, 'SIGKILL');
+    assert.deepEqual(outcome.survivors, []);
+    assert.equal(isSameProcessAlive(agent.pid, agent.startTicks), false);
+    await until(() => exits.length === 1, 'the exit event');
+    assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGKILL' });
+  });
+
+  test('stop with a grace period only asks systemd to stop (SIGTERM, then its own timeout)', async () => {
+    const h = harness();
+    await h.launcher.start();
+    const outcome = await h.launcher.stop({ graceMs: 3000 });
+    assert.ok(!h.argv().some((line) => line.startsWith('kill')), h.argv().join('\n'));
+    assert.equal(outcome.how, 'SIGTERM');
+    assert.deepEqual(outcome.survivors, []);
+  });
+
+  test('the main process exiting by itself emits one exit event, with its code', async () => {
+    const h = harness();
+    h.set('command', 'sh\0-c\0sleep 0.2; exit 3');
+    const exits = h.exits();
+    const agent = await h.launcher.start();
+    await until(() => exits.length === 1, 'the exit event');
+    assert.deepEqual(exits[0], { pid: agent.pid, code: 3, signal: null });
+    assert.equal(h.launcher.current(), null);
+  });
+
+  test('a main process killed by a signal is reported with the signal name', async () => {
+    const h = harness();
+    const exits = h.exits();
+    const agent = await h.launcher.start();
+    process.kill(agent.pid, 'SIGTERM');
+    await until(() => exits.length === 1, 'the exit event');
+    assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGTERM' });
+  });
+
+  test('the exit status is read only after systemd has reaped the process', async () => {
+    const h = harness();
+    // The process stays a zombie for 300 ms: until then systemd still shows the previous status.
+    h.set('command', 'sh\0-c\0sleep 0.1; exit 7');
+    h.set('reap-delay', '0.3');
+    const exits = h.exits();
+    await h.launcher.start();
+    await until(() => exits.length === 1, 'the exit event');
+    assert.equal(exits[0]?.code, 7);
+  });
+
+  test('adoptRunning adopts an active unit, and declines an inactive one', async () => {
+    const h = harness();
+    const declined = await h.launcher.adoptRunning(null);
+    assert.equal(declined.agent, null);
+    assert.match(declined.reason, /inactive/);
+
+    assert.equal(spawnSync(h.systemctl, ['start', UNIT]).status, 0);
+    const pid = Number(readFileSync(join(h.state, 'pid'), 'utf8'));
+    const exits = h.exits();
+    const { agent, reason } = await h.launcher.adoptRunning(null);
+    assert.ok(agent);
+    assert.equal(agent.pid, pid);
+    assert.equal(agent.adopted, true);
+    assert.match(reason, new RegExp(`active \\(MainPID ${pid}\\)`));
+    // An adopted agent's exit is seen too.
+    process.kill(pid, 'SIGKILL');
+    await until(() => exits.length === 1, 'the exit event');
+    assert.equal(exits[0]?.signal, 'SIGKILL');
+  });
+
+  test("a failing `systemctl start` rejects with VIGIL_AGENT_START_FAILED and systemctl's message", async () => {
+    const h = harness();
+    h.set('fail-start', '');
+    await assert.rejects(h.launcher.start(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'VIGIL_AGENT_START_FAILED');
+      assert.match(error.message, /Job for vigil-agent\.service failed/);
+      return true;
+    });
+  });
+});
