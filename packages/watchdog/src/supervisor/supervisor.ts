@@ -195,18 +195,26 @@ export class Supervisor {
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
     mkdirSync(paths.reportDir, { recursive: true, mode: 0o750 });
     this.#lock = acquireLock(paths.lockFile);
+    // Adoption is decided before the agent socket opens, so a returning agent's hello is
+    // admitted at once rather than refused while the watchdog is still looking for it.
+    const record = readPidFile(paths.agentPidFile);
+    let adopted: LaunchedAgent | null = null;
     try {
-      this.#incidents = new IncidentLog(
-        this.#history,
-        paths.historyFile,
-        config.watchdog.history.keep,
-        this.#log,
-      );
+      this.#incidents = new IncidentLog(this.#history, paths.historyFile, config.watchdog.history.keep, this.#log);
+      const found = await this.#o.launcher.adoptRunning(record);
+      adopted = found.agent;
+      if (adopted) {
+        this.#log.info({ agentPid: adopted.pid, reason: found.reason }, 'adopted the running agent');
+      } else if (record) {
+        this.#log.info({ reason: found.reason }, 'not adopting the recorded agent');
+        await this.#killStrays(record.instance);
+      }
       await this.#heartbeats.start();
       await this.#control.start();
     } catch (error) {
       this.#heartbeats.close();
       this.#control.close();
+      this.#o.launcher.close();
       this.#lock.release();
       throw error;
     }
@@ -220,26 +228,12 @@ export class Supervisor {
       },
     );
     pruneReports(paths.reportDir);
-
-    const record = readPidFile(paths.agentPidFile);
-    const { agent, reason } = await this.#o.launcher.adoptRunning(record);
-    if (agent) {
-      this.#log.info({ agentPid: agent.pid, reason }, 'adopted the running agent');
-      this.#afterLaunch(agent);
-      this.#post({ type: 'begin', adopted: true });
-    } else {
-      if (record) this.#log.info({ reason }, 'not adopting the recorded agent');
-      if (record) await this.#killStrays(record.instance);
-      this.#post({ type: 'begin', adopted: false });
-    }
+    // An adopted agent that died while the sockets were opening is simply started afresh.
+    const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
+    if (adopted && stillThere) this.#afterLaunch(adopted);
+    this.#post({ type: 'begin', adopted: stillThere });
     this.#log.info(
-      {
-        pid: process.pid,
-        version: WATCHDOG_VERSION,
-        mode: paths.mode,
-        home: paths.home,
-        config: this.#o.configFile,
-      },
+      { version: WATCHDOG_VERSION, mode: paths.mode, home: paths.home, config: this.#o.configFile },
       'watchdog started',
     );
   }
