@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { compileSchema, StatusSnapshot } from '@vigil/shared';
@@ -84,6 +85,17 @@ describe('the pair in embedded mode', () => {
     assert.match(incident.detail ?? '', /exited with code 7/);
     const after = await pair.waitForHealthy();
     assert.notEqual(after.agent.pid, before.agent.pid);
+  });
+
+  test('the metrics textfile for node_exporter passes promtool and counts the incidents', async () => {
+    await waitFor(() => readFileSync(pair.paths.promFile, 'utf8').includes('vigil_incidents_total{signal="exit"} 1'), 12_000, 'the textfile counts the crash');
+    const text = readFileSync(pair.paths.promFile, 'utf8');
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `promtool: ${lint.stdout}${lint.stderr}`);
+    assert.match(text, /^vigil_agent_up 1$/m);
+    assert.match(text, /^vigil_agent_state\{state="healthy"\} 1$/m);
+    assert.match(text, /^vigil_incidents_total\{signal="heartbeat-lost"\} 1$/m);
+    assert.match(text, /^vigil_rungs_total\{rung="hard"\} 2$/m);
   });
 
   test('SIGTERM stops the pair: agent first, nothing left behind', async () => {

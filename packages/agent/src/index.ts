@@ -2,7 +2,35 @@
  * @vigil/agent: the SDK a Node service uses to be supervised by the vigil watchdog. This file
  * is the package's only public surface.
  */
+
+export type { CheckChange, CheckLevel } from './actions/action-types.js';
+export {
+  AlertDispatcher,
+  type AlertDispatcherOptions,
+  type AlertsConfig,
+} from './actions/alert-dispatcher.js';
+export type {
+  Alert,
+  AlertMetrics,
+  AlertNotice,
+  AlertSeverity,
+  AlertSink,
+  AlertStatus,
+  SuppressReason,
+} from './actions/alert-types.js';
+export { type BreakerLimits, type BreakerState, CircuitBreaker } from './actions/circuit-breaker.js';
+export {
+  type RemediationMetrics,
+  type RemediationOutcome,
+  Remediator,
+  type RemediatorOptions,
+  type SkipReason,
+} from './actions/remediator.js';
 export { type AgentErrorCode, agentErrors } from './errors.js';
+export { AgentMetrics } from './metrics/agent-metrics.js';
+export { MetricsServer } from './metrics/metrics-server.js';
+export { AgentRuntime, type AgentRuntimeOptions } from './runtime/agent-runtime.js';
+export { Lifecycle, type LifecycleEvent, type LifecycleState } from './runtime/lifecycle.js';
 export type { Agent, AgentEvents } from './sdk/agent.js';
 export type { CreateAgentOptions } from './sdk/agent-options.js';
 export { createAgent } from './sdk/create-agent.js';
@@ -22,3 +50,16 @@ export {
   startStallSentinel,
 } from './sdk/stall-sentinel.js';
 export { AGENT_VERSION } from './version.js';
+export type { ApplyDiff, CheckFactory } from './checks/apply-checks.js';
+export {
+  CheckRegistry,
+  type CheckRegistryEvents,
+  type CheckRegistryOptions,
+  type CheckState,
+  type CheckTransition,
+} from './checks/check-registry.js';
+export type { Check, CheckContext, CheckOutcome, CheckResult, CheckStatus } from './checks/check-result.js';
+export { createCheck } from './checks/create-check.js';
+export { baselinePath } from './checks/file-integrity.js';
+export { type RollupInput, rollUpHealth } from './checks/health-rollup.js';
+export { HttpPool } from './checks/http-pool.js';

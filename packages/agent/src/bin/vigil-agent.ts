@@ -1,29 +1,30 @@
 #!/usr/bin/env node
 /**
- * vigil-agent: the agent program the watchdog runs by default. Deliberately thin: everything
- * it does comes from the SDK, so any service built on createAgent behaves the same way.
+ * vigil-agent: the agent program the watchdog runs by default — host checks with alerting,
+ * remediation, metrics and a live config, on the SDK's heartbeat (see runtime/agent-runtime.ts).
  */
 import { parseArgs } from 'node:util';
 import { createLogger, isVigilError } from '@vigil/shared';
 import { agentErrors } from '../errors.js';
-import { createAgent } from '../sdk/create-agent.js';
+import { AgentRuntime } from '../runtime/agent-runtime.js';
 import { AGENT_VERSION } from '../version.js';
-
-/** A medium recovery is taken back after this long without another recover command. */
-const RESTORE_AFTER_MS = 60_000;
-/** Past this, a stop that has not finished exits anyway; the watchdog's SIGKILL comes later. */
-const STOP_DEADLINE_MS = 1500;
 
 const USAGE = `Usage: vigil-agent [--help] [--version]
 
-The vigil agent: connects to the vigil watchdog over its Unix socket, sends heartbeats, answers
-recovery commands (soft: garbage collection; medium: degrade, restored after ${RESTORE_AFTER_MS / 1000} s
-without further recovery) and, when enabled, fault injection. The watchdog starts it; running it
-by hand is for debugging. Logs are JSON lines on stdout.
+The vigil agent: runs the host checks of its config (disk, memory, load, processes, TCP, HTTP,
+commands, file integrity, systemd units), alerts (log, webhook, Prometheus Alertmanager) and
+remediates when they fail, serves Prometheus metrics on a loopback port, reloads its config
+when the file changes, and heartbeats to the vigil watchdog, which restarts it if it hangs.
+The watchdog starts it; running it by hand is for debugging. Logs are JSON lines on stdout.
+
+Recovery it answers: soft (garbage collection, caches, HTTP keep-alive pool), medium (degrade:
+pause non-critical checks, halve the frequency of the rest, refuse new remediation; restored
+by \`vigil recover --restore\` or by itself after agent.recovery.medium.restoreAfterMs).
 
 Environment:
+  VIGIL_CONFIG         the config file (default: $VIGIL_HOME/vigil.yaml if present, else built-in defaults)
   VIGIL_AGENT_SOCKET   the watchdog's agent socket (default: $VIGIL_HOME/run/agent.sock)
-  VIGIL_HOME           embedded-mode home, used for the default socket path (default: ./.vigil)
+  VIGIL_HOME           embedded-mode home (default: ./.vigil); VIGIL_MODE=systemd for /run/vigil etc.
   VIGIL_HEARTBEAT_MS   heartbeat interval until the watchdog says otherwise (default: 250)
   VIGIL_FAULTS         1 allows fault injection (vigil chaos); anything else refuses it
   VIGIL_REPORT_DIR     where stall evidence (stall-<pid>.json) is written; unset: no stall sentinel
@@ -31,7 +32,8 @@ Environment:
   VIGIL_LOG_LEVEL      trace, debug, info, warn, error, fatal or silent (default: info)
 
 Signals:
-  SIGTERM, SIGINT      stop gracefully: state "stopping", close the socket, exit 0 (within ${STOP_DEADLINE_MS / 1000} s)
+  SIGTERM, SIGINT      stop gracefully within agent.stopTimeoutMs: checks and actions cancelled, exit 0
+  SIGHUP               re-read the config file now (it is also watched)
   SIGUSR2              a Node diagnostic report, when node runs with --report-on-signal (the watchdog sets it)
 
 Exit codes:
@@ -68,26 +70,29 @@ function main(): void {
     return;
   }
   const logger = createLogger({ component: 'agent' });
-  const agent = createAgent({ name: 'vigil-agent', restoreAfterMs: RESTORE_AFTER_MS, logger });
+  const runtime = new AgentRuntime({ logger });
+  const deadlineMs = runtime.config.agent.stopTimeoutMs;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    agent.setState('stopping');
     setTimeout(() => {
-      logger.warn({ deadlineMs: STOP_DEADLINE_MS }, 'graceful stop took too long; exiting anyway');
+      logger.warn({ deadlineMs }, 'graceful stop took too long; exiting anyway');
       process.exit(0);
-    }, STOP_DEADLINE_MS).unref();
-    void agent.stop().then(() => {
+    }, deadlineMs).unref();
+    void runtime.stop().then(() => {
       logger.info('stopped');
       process.exit(0);
     });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  agent.start();
-  agent.setState('ready');
+  process.on('SIGHUP', () => void runtime.reload());
+  void runtime.start().catch((error: Error) => {
+    logger.fatal({ err: error }, 'the agent could not start');
+    process.exit(1);
+  });
 }
 
 try {

@@ -28,6 +28,8 @@ export interface FaultContext {
 export interface RunningFault {
   /** Ends the fault; returns one line saying what ending it undid. */
   end(): string;
+  /** A soft recovery ends it too (an injected cache is exactly what soft drops). */
+  softClears?: boolean;
 }
 
 export interface FaultStart {

@@ -5,6 +5,7 @@
  */
 import type { FaultName, FaultSpec } from '@vigil/shared';
 import { agentErrors } from '../errors.js';
+import { startBloat } from './bloat-cache.js';
 import { startCrash } from './crash.js';
 import { startFailHealth } from './fail-health.js';
 import type { FaultContext, FaultStart, RunningFault, StartFault } from './fault-types.js';
@@ -19,6 +20,7 @@ const FAULTS: Record<Exclude<FaultName, 'clear'>, StartFault> = {
   'stop-heartbeat': startStopHeartbeat,
   'slow-heartbeat': startSlowHeartbeat,
   leak: startLeak,
+  bloat: startBloat,
   cpu: startSpinCpu,
   crash: startCrash,
   'fail-health': startFailHealth,
@@ -60,7 +62,8 @@ export class FaultInjector {
     if (started.running) {
       const name = spec.name;
       const timer =
-        spec.seconds === undefined
+        // A soft-clearable fault uses `seconds` for how long it grows; it then waits for soft.
+        spec.seconds === undefined || started.running.softClears
           ? undefined
           : setTimeout(() => {
               const line = this.#end(name);
@@ -69,6 +72,14 @@ export class FaultInjector {
       this.#running.set(name, { fault: started.running, timer });
     }
     return replaced ? { ...started, did: [replaced, ...started.did] } : started;
+  }
+
+  /** Ends the faults a soft recovery fixes (an injected cache); says what it dropped. */
+  endSoftClearable(): string[] {
+    return [...this.#running]
+      .filter(([, entry]) => entry.fault.softClears)
+      .map(([name]) => this.#end(name))
+      .filter((line) => line !== undefined);
   }
 
   /** Ends every running fault; says what each ending undid. */

@@ -44,10 +44,15 @@ export class CommandDispatcher {
         case 'ping':
           outcome = { ok: true, did: ['pong'] };
           break;
-        case 'recover':
+        case 'recover': {
+          // An injected cache (the bloat fault) is dropped by any soft recovery, before the
+          // service's own handlers run, as the service's own caches would be.
+          const dropped = command.level === 'soft' ? this.#options.faults.endSoftClearable() : [];
           outcome = await this.#options.handlers.recover(command.level, command.reason);
+          if (dropped.length) outcome = { ...outcome, did: [...dropped, ...outcome.did] };
           this.#options.onRecovered?.(command.level);
           break;
+        }
         case 'restore':
           outcome = await this.#options.handlers.restore();
           this.#options.onRecovered?.('restore');

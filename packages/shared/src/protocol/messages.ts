@@ -118,6 +118,7 @@ export const FaultName = Type.Union([
   Type.Literal('stop-heartbeat'),
   Type.Literal('slow-heartbeat'),
   Type.Literal('leak'),
+  Type.Literal('bloat'),
   Type.Literal('cpu'),
   Type.Literal('crash'),
   Type.Literal('fail-health'),

@@ -15,6 +15,7 @@ Commands:
   run [--config FILE]              run the watchdog in the foreground (embedded: it starts the agent)
   status [--json]                  state of both processes (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
   history [--json] [-n N]          incident timelines
+  why                              one paragraph: what happened last, what the watchdog does next
   logs [-f] [-n N] [--level L]     both logs merged in time order (--unit, --since, --incident, --json)
   recover soft|medium|hard         run one recovery rung now (--restore: undo medium)
   pause [--for 30m] / resume       maintenance: hold recovery, alerts and remediation
@@ -97,6 +98,12 @@ const COMMANDS: Record<string, Command> = {
     const { values, positionals } = parse(argv, {}, m.help);
     if (wantsHelp(values, m.help)) return 0;
     return m.config(positionals);
+  },
+  async why(argv) {
+    const m = await import('./commands/why.js');
+    const { values } = parse(argv, {}, m.help);
+    if (wantsHelp(values, m.help)) return 0;
+    return m.why();
   },
   async recover(argv) {
     const m = await import('./commands/operate.js');

@@ -20,6 +20,7 @@ export interface ResourceSamplerOptions {
   intervalMs: number;
   refreshTreeMs?: number;
   onSample(sample: ResourceSample): void;
+  onError?(error: Error): void;
 }
 
 export class ResourceSampler {
@@ -50,9 +51,12 @@ export class ResourceSampler {
   #schedule(): void {
     this.#o.clock.clearTimeout(this.#timer);
     this.#timer = this.#o.clock.setTimeout(() => {
-      void this.#tick().finally(() => {
-        if (this.#pid !== null) this.#schedule();
-      });
+      // A failed sample is skipped, never fatal: the watchdog must outlive anything odd in /proc.
+      void this.#tick()
+        .catch((error: Error) => this.#o.onError?.(error))
+        .finally(() => {
+          if (this.#pid !== null) this.#schedule();
+        });
     }, this.#o.intervalMs);
   }
 
@@ -89,7 +93,8 @@ export async function measure(pids: number[]): Promise<ResourceSample | null> {
       }
     }
   }
-  const values = Object.values(stats);
+  // A pid that exited between listing and measuring comes back missing or empty: skip it.
+  const values = Object.values(stats).filter((s): s is { memory: number; cpu: number } => Boolean(s));
   if (values.length === 0) return null;
   return {
     rssBytes: values.reduce((sum, s) => sum + s.memory, 0),

@@ -139,6 +139,7 @@ export class Supervisor {
     this.#sampler = new ResourceSampler({
       clock: this.#clock,
       intervalMs: watchdog.resources.sampleIntervalMs,
+      onError: (error) => this.#log.warn({ err: error.message }, 'a resource sample failed; skipped'),
       onSample: (sample) => {
         this.#lastSample = sample;
         this.#memory.sample(sample.rssBytes);
@@ -200,7 +201,12 @@ export class Supervisor {
     const record = readPidFile(paths.agentPidFile);
     let adopted: LaunchedAgent | null = null;
     try {
-      this.#incidents = new IncidentLog(this.#history, paths.historyFile, config.watchdog.history.keep, this.#log);
+      this.#incidents = new IncidentLog(
+        this.#history,
+        paths.historyFile,
+        config.watchdog.history.keep,
+        this.#log,
+      );
       const found = await this.#o.launcher.adoptRunning(record);
       adopted = found.agent;
       if (adopted) {

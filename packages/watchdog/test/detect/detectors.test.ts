@@ -264,3 +264,12 @@ describe('heartbeat monitor', () => {
     assert.deepEqual(r.events, []);
   });
 });
+
+describe('resource measurement', () => {
+  test('a pid that is gone is skipped, not fatal', async () => {
+    const { measure } = await import('../../src/detect/resource-sampler.ts');
+    const sample = await measure([process.pid, 999_999_999]);
+    assert.ok(sample && sample.rssBytes > 0 && sample.pids === 1, JSON.stringify(sample));
+    assert.equal(await measure([999_999_998]), null);
+  });
+});

@@ -9,6 +9,7 @@ const FAULTS: readonly FaultName[] = [
   'stop-heartbeat',
   'slow-heartbeat',
   'leak',
+  'bloat',
   'cpu',
   'crash',
   'fail-health',
@@ -43,6 +44,8 @@ config sets agent.faults.enabled: true. Faults:
   stop-heartbeat  stop sending heartbeats, loop still alive (--seconds N)
   slow-heartbeat  send heartbeats every --interval-ms (default 4000) (--seconds N)
   leak            grow RSS by --mb-per-sec (default 20) MiB/s, not reclaimable (--seconds N)
+  bloat           grow a cache by --mb-per-sec for --seconds (default 5), held until a soft
+                  recovery drops it: the case soft fixes without a restart
   cpu             spin one core (--seconds N)
   crash           exit at once with --exit-code (default 1)
   fail-health     report health "failing" (--seconds N)

@@ -53,7 +53,9 @@ export async function run(args: { config: string | undefined }): Promise<number>
     statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
     onStatus: (snapshot) => {
       const line = statusLine(snapshot);
-      if (line !== lastStatusLine) notifier.status((lastStatusLine = line));
+      if (line === lastStatusLine) return;
+      lastStatusLine = line;
+      notifier.status(line);
     },
   });
   try {

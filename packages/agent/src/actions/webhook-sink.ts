@@ -1,0 +1,109 @@
+/**
+ * POSTs each alert as JSON to `agent.alerts.webhook`, with retries and backoff. A storm is one
+ * POST: the summary at the top level (so a receiver that reads only `summary` still makes
+ * sense of it) and every check's alert under `alerts`. Failures are logged, never thrown.
+ */
+import type { Clock, Logger } from '@vigil/shared';
+import { agentErrors } from '../errors.js';
+import type { Alert, AlertNotice, AlertSink } from './alert-types.js';
+import type { DeliveryOptions } from './delivery-options.js';
+import { InFlight } from './in-flight.js';
+import { postJson } from './post-json.js';
+import { retryWithBackoff } from './retry-with-backoff.js';
+
+export interface WebhookSinkOptions {
+  url: string;
+  host: string;
+  logger: Logger;
+  clock: Clock;
+  delivery: DeliveryOptions;
+}
+
+export class WebhookSink implements AlertSink {
+  readonly name = 'webhook';
+  readonly #o: WebhookSinkOptions;
+  readonly #inFlight = new InFlight();
+
+  constructor(options: WebhookSinkOptions) {
+    this.#o = options;
+  }
+
+  send(notice: AlertNotice): Promise<boolean> {
+    return this.#inFlight.track(this.#deliver(notice));
+  }
+
+  close(graceMs: number): Promise<void> {
+    return this.#inFlight.drain(this.#o.clock, graceMs);
+  }
+
+  /** The JSON body for a notice (exported shape: receivers rely on it). */
+  payload(notice: AlertNotice): Record<string, unknown> {
+    if (notice.kind === 'single') return this.#alertPayload(notice.alert);
+    return {
+      source: 'vigil-agent',
+      host: this.#o.host,
+      status: 'firing',
+      severity: notice.severity,
+      storm: true,
+      checks: notice.alerts.map((a) => a.check),
+      summary: notice.summary,
+      labels: {},
+      startsAt: iso(Math.min(...notice.alerts.map((a) => a.startsAt))),
+      alerts: notice.alerts.map((a) => this.#alertPayload(a)),
+    };
+  }
+
+  async #deliver(notice: AlertNotice): Promise<boolean> {
+    const { url, clock, delivery, logger } = this.#o;
+    const body = this.payload(notice);
+    const signal = this.#inFlight.signal;
+    try {
+      await retryWithBackoff(() => postJson(url, body, { clock, timeoutMs: delivery.timeoutMs, signal }), {
+        retries: delivery.retries,
+        minDelayMs: delivery.retryDelayMs,
+        maxDelayMs: delivery.maxRetryDelayMs,
+        clock,
+        signal,
+        onFailedAttempt: (error, attempt, retriesLeft) =>
+          logger.debug(
+            { sink: this.name, attempt, retriesLeft, reason: error.message },
+            'webhook attempt failed',
+          ),
+      });
+      return true;
+    } catch (error) {
+      if (signal.aborted) {
+        logger.warn(
+          { sink: this.name, checks: body.checks ?? [body.check] },
+          'alert delivery abandoned: closing',
+        );
+        return false;
+      }
+      const err = agentErrors.create(
+        'VIGIL_ALERT_DELIVERY_FAILED',
+        `webhook ${url}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+      logger.error({ err, sink: this.name, checks: body.checks ?? [body.check] }, 'alert not delivered');
+      return false;
+    }
+  }
+
+  #alertPayload(alert: Alert): Record<string, unknown> {
+    return {
+      source: 'vigil-agent',
+      host: this.#o.host,
+      status: alert.status,
+      severity: alert.severity,
+      check: alert.check,
+      summary: alert.summary,
+      labels: alert.labels,
+      startsAt: iso(alert.startsAt),
+      ...(alert.endsAt === undefined ? {} : { endsAt: iso(alert.endsAt) }),
+    };
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,179 @@
+/**
+ * The vigil-agent runtime: the SDK's heartbeat client, the check registry, the actions
+ * (alerting, remediation), metrics and the live config, wired together. Checks change state →
+ * alerts and remediation; check results → metrics and the progress counter; the roll-up of the
+ * checks → the health in every heartbeat; the watchdog's recover commands → the recovery plan.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Logger, resolvePaths, type VigilConfig } from '@vigil/shared';
+import { AlertDispatcher } from '../actions/alert-dispatcher.js';
+import { Remediator } from '../actions/remediator.js';
+import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
+import { AgentMetrics } from '../metrics/agent-metrics.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import type { Agent } from '../sdk/agent.js';
+import { createAgent } from '../sdk/create-agent.js';
+import { ConfigAudit } from './config-audit.js';
+import { applyConfig } from './config-diff.js';
+import { loadStartupConfig } from './config-source.js';
+import { Lifecycle } from './lifecycle.js';
+import { LiveConfig } from './live-config.js';
+import { RecoveryPlan } from './recovery-plan.js';
+
+export interface AgentRuntimeOptions {
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides the config file found from the environment (tests). */
+  configFile?: string | null;
+}
+
+export class AgentRuntime {
+  readonly agent: Agent;
+  readonly registry: CheckRegistry;
+  readonly alerts: AlertDispatcher;
+  readonly remediator: Remediator;
+  readonly metrics = new AgentMetrics();
+  readonly metricsServer: MetricsServer;
+  readonly lifecycle: Lifecycle;
+  readonly #live: LiveConfig | undefined;
+  readonly #logger: Logger;
+  #config: VigilConfig;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: AgentRuntimeOptions) {
+    const env = options.env ?? process.env;
+    const logger = options.logger;
+    this.#logger = logger;
+    const paths = resolvePaths({ env });
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
+    const audit = new ConfigAudit(join(paths.stateDir, 'config-audit.jsonl'), logger);
+    const runningFile = join(paths.stateDir, 'agent-config.running.json');
+    const configFile =
+      options.configFile !== undefined ? options.configFile : env.VIGIL_CONFIG || paths.configFile;
+    this.#config = loadStartupConfig({ file: configFile, runningFile, audit, logger });
+
+    const agentConfig = this.#config.agent;
+    this.agent = createAgent({
+      name: 'vigil-agent',
+      logger,
+      env,
+      restoreAfterMs: agentConfig.recovery.medium.restoreAfterMs,
+    });
+    this.lifecycle = new Lifecycle((to, from, event) => {
+      logger.info({ from, to, event }, 'agent lifecycle');
+      if (to !== 'stopped') this.agent.setState(to);
+      this.metrics.degraded(to === 'degraded');
+    });
+    this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
+    this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
+    this.remediator = new Remediator({ logger, metrics: this.metrics });
+    this.metricsServer = new MetricsServer(this.metrics.registry, logger);
+
+    this.registry.on('result', (result) => {
+      this.metrics.checkResult(result.name, result.error ? 'error' : result.status, result.durationMs);
+      // Every finished check is progress: the watchdog can tell "busy but moving" from "stuck".
+      this.agent.tick();
+    });
+    this.registry.on('transition', (transition) => this.#onTransition(transition));
+    this.agent.setHealth(() => {
+      const summary = this.registry.summary();
+      // Degraded is the answer to a medium rung; still failing means medium did not help.
+      return this.lifecycle.state === 'degraded' && summary.status !== 'failing'
+        ? { ...summary, status: 'degraded' }
+        : summary;
+    });
+    new RecoveryPlan({
+      agent: this.agent,
+      registry: this.registry,
+      remediator: this.remediator,
+      alerts: this.alerts,
+      lifecycle: this.lifecycle,
+      metrics: this.metrics,
+      logger,
+    }).register();
+
+    this.#live =
+      configFile === null
+        ? undefined
+        : new LiveConfig({
+            file: configFile,
+            initial: this.#config,
+            backupFile: join(paths.stateDir, 'agent-config.backup.json'),
+            runningFile,
+            audit,
+            logger,
+            onOutcome: (result) => this.metrics.configReload(result),
+            apply: async (next, previous) => {
+              const changes = await applyConfig(next, previous, this);
+              this.#config = next;
+              return changes;
+            },
+          });
+  }
+
+  get config(): VigilConfig {
+    return this.#config;
+  }
+
+  async start(): Promise<void> {
+    const { agent: agentConfig } = this.#config;
+    this.registry.apply(agentConfig.checks);
+    for (const state of this.registry.states())
+      this.metrics.checkStatus(state.name, state.type, state.status, state.paused);
+    await this.metricsServer.listen(agentConfig.metrics.enabled ? agentConfig.metrics.listen : undefined);
+    this.#live?.start();
+    this.agent.start();
+    this.lifecycle.send('started');
+  }
+
+  /** Re-reads the config file now (SIGHUP); resolves when handled. */
+  reload(): Promise<void> {
+    return this.#live?.reload() ?? Promise.resolve();
+  }
+
+  /** Graceful stop: in-flight checks and actions are cancelled or finished, the socket closed. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopNow();
+    return this.#stopping;
+  }
+
+  async #stopNow(): Promise<void> {
+    this.lifecycle.send('stop');
+    this.#live?.stop();
+    await Promise.allSettled([
+      this.registry.stop(),
+      this.remediator.close(),
+      this.alerts.close(),
+      this.metricsServer.close(),
+    ]);
+    this.metrics.close();
+    await this.agent.stop();
+    this.lifecycle.send('stopped');
+  }
+
+  #onTransition(transition: CheckTransition): void {
+    const { config, result } = transition;
+    const state = this.registry.states().find((s) => s.name === transition.name);
+    this.metrics.checkStatus(transition.name, config.type, transition.to, state?.paused ?? false);
+    const level = transition.to === 'ok' ? 'info' : 'warn';
+    this.#logger[level](
+      { check: transition.name, from: transition.from, to: transition.to, summary: result.summary },
+      'check changed state',
+    );
+    const change = {
+      name: transition.name,
+      type: config.type,
+      from: transition.from,
+      to: transition.to,
+      summary: result.summary,
+      critical: config.critical,
+      labels: config.labels,
+      alert: config.alert,
+      remediate: config.remediate,
+      at: result.at,
+    };
+    this.alerts.onChange(change);
+    void this.remediator.onChange(change);
+  }
+}

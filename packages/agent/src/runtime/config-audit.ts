@@ -1,0 +1,42 @@
+/**
+ * The audit log of config changes (`state/config-audit.jsonl`): every apply, rejection,
+ * rollback and deletion, one JSON line each, with the file's hash, so an operator can tell
+ * what the agent was running at any moment and why a change did not take.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '@vigil/shared';
+
+export type AuditAction = 'loaded' | 'applied' | 'rejected' | 'rolled-back' | 'deleted' | 'unchanged';
+
+export interface AuditEntry {
+  at: string;
+  action: AuditAction;
+  file: string | null;
+  sha256?: string | undefined;
+  changes?: Record<string, string[]> | undefined;
+  errors?: string[] | undefined;
+  note?: string | undefined;
+}
+
+export class ConfigAudit {
+  readonly #path: string;
+  readonly #logger: Logger;
+
+  constructor(path: string, logger: Logger) {
+    this.#path = path;
+    this.#logger = logger;
+  }
+
+  write(entry: Omit<AuditEntry, 'at'>): void {
+    const line = { at: new Date().toISOString(), ...entry };
+    const level = entry.action === 'rejected' || entry.action === 'rolled-back' ? 'warn' : 'info';
+    this.#logger[level]({ audit: line }, `config ${entry.action}`);
+    try {
+      mkdirSync(dirname(this.#path), { recursive: true });
+      appendFileSync(this.#path, `${JSON.stringify(line)}\n`, { mode: 0o640 });
+    } catch (error) {
+      this.#logger.error({ err: error, path: this.#path }, 'could not write the config audit log');
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Live config: the agent watches its config file and, on change, validates it with the same
+ * code as `vigil config validate` (parseConfig), keeps a backup of the running config, applies
+ * only what changed, and rolls back if applying fails. An invalid, half-written or deleted file
+ * never stops the agent: it keeps running the last good config and says why in the audit log.
+ */
+import { createHash } from 'node:crypto';
+import { type FSWatcher, readFileSync, watch, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { isVigilError, type Logger, parseConfig, type VigilConfig } from '@vigil/shared';
+import type { AuditAction, AuditEntry, ConfigAudit } from './config-audit.js';
+import { rememberRunning } from './config-source.js';
+
+export interface LiveConfigOptions {
+  file: string;
+  initial: VigilConfig;
+  /** Where the running config is backed up before each apply (JSON). */
+  backupFile: string;
+  /** Where each config that applied is kept: the fallback at the next start if the file is bad. */
+  runningFile: string;
+  /** Counts outcomes for metrics. */
+  onOutcome?(action: AuditAction): void;
+  audit: ConfigAudit;
+  logger: Logger;
+  /** Applies the new config; returns what changed per area. Throws to trigger a rollback. */
+  apply(next: VigilConfig, previous: VigilConfig): Promise<Record<string, string[]>>;
+  /** Quiet time after the last change event before reading (editors write in several steps). */
+  settleMs?: number;
+  /** Poll as a fallback: fs.watch misses events on some filesystems and after a file is replaced. */
+  pollMs?: number;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export class LiveConfig {
+  readonly #o: LiveConfigOptions;
+  #running: VigilConfig;
+  #lastText: string | null = null;
+  #watcher: FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #settle: NodeJS.Timeout | undefined;
+  #busy: Promise<void> = Promise.resolve();
+  #missing = false;
+
+  constructor(options: LiveConfigOptions) {
+    this.#o = options;
+    this.#running = options.initial;
+    this.#lastText = this.#read();
+  }
+
+  get running(): VigilConfig {
+    return this.#running;
+  }
+
+  start(): void {
+    // Watch the directory, not the file: editors and config management replace the file.
+    try {
+      this.#watcher = watch(dirname(this.#o.file), (_event, name) => {
+        if (name === null || name === basename(this.#o.file)) this.#schedule();
+      });
+      this.#watcher.on('error', () => this.#watcher?.close());
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'cannot watch the config directory; polling only');
+    }
+    this.#poll = setInterval(() => this.#schedule(), this.#o.pollMs ?? 2000);
+    this.#poll.unref();
+  }
+
+  stop(): void {
+    this.#watcher?.close();
+    clearInterval(this.#poll);
+    clearTimeout(this.#settle);
+  }
+
+  /** Re-reads the file now (tests, SIGHUP); resolves when the change is handled. */
+  reload(): Promise<void> {
+    this.#busy = this.#busy.then(() => this.#check());
+    return this.#busy;
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => void this.reload(), this.#o.settleMs ?? 200);
+    this.#settle.unref();
+  }
+
+  #audit(entry: Omit<AuditEntry, 'at'>): void {
+    this.#o.audit.write(entry);
+    this.#o.onOutcome?.(entry.action);
+  }
+
+  #read(): string | null {
+    try {
+      return readFileSync(this.#o.file, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  async #check(): Promise<void> {
+    const text = this.#read();
+    if (text === null) {
+      if (!this.#missing) {
+        this.#missing = true;
+        this.#audit({
+          action: 'deleted',
+          file: this.#o.file,
+          note: 'file missing or unreadable; keeping the running config',
+        });
+      }
+      return;
+    }
+    this.#missing = false;
+    if (text === this.#lastText) return;
+    this.#lastText = text;
+    let next: VigilConfig;
+    try {
+      next = parseConfig(text, this.#o.file);
+    } catch (error) {
+      const errors = isVigilError(error)
+        ? ((error.detail?.errors as string[] | undefined) ?? [error.message])
+        : [String(error)];
+      this.#audit({
+        action: 'rejected',
+        file: this.#o.file,
+        sha256: sha256(text),
+        errors,
+        note: 'keeping the running config',
+      });
+      return;
+    }
+    const previous = this.#running;
+    writeFileSync(this.#o.backupFile, `${JSON.stringify(previous, null, 2)}\n`, { mode: 0o640 });
+    try {
+      const changes = await this.#o.apply(next, previous);
+      this.#running = next;
+      rememberRunning(this.#o.runningFile, next);
+      const changed = Object.values(changes).some((list) => list.length > 0);
+      this.#audit({
+        action: changed ? 'applied' : 'unchanged',
+        file: this.#o.file,
+        sha256: sha256(text),
+        changes,
+      });
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'applying the new config failed; rolling back');
+      try {
+        await this.#o.apply(previous, next);
+      } catch (rollbackError) {
+        this.#o.logger.error({ err: rollbackError }, 'rollback failed too; the agent runs a partial config');
+      }
+      this.#audit({
+        action: 'rolled-back',
+        file: this.#o.file,
+        sha256: sha256(text),
+        errors: [(error as Error).message],
+        note: `restored the running config (backup: ${this.#o.backupFile})`,
+      });
+    }
+  }
+}

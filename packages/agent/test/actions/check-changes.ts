@@ -1,0 +1,24 @@
+/** Builds CheckChange values for tests, stamped with a clock's wall time. */
+import type { Clock } from '@vigil/shared';
+import type { CheckChange, CheckLevel } from '../../src/actions/action-types.ts';
+
+export function checkChange(
+  clock: Clock,
+  name: string,
+  from: CheckLevel,
+  to: CheckLevel,
+  extra: Partial<CheckChange> = {},
+): CheckChange {
+  return {
+    name,
+    type: 'disk',
+    from,
+    to,
+    summary: `${name} is ${to}`,
+    critical: false,
+    labels: {},
+    alert: true,
+    at: clock.wallNow(),
+    ...extra,
+  };
+}
