@@ -88,7 +88,11 @@ describe('the pair in embedded mode', () => {
   });
 
   test('the metrics textfile for node_exporter passes promtool and counts the incidents', async () => {
-    await waitFor(() => readFileSync(pair.paths.promFile, 'utf8').includes('vigil_incidents_total{signal="exit"} 1'), 12_000, 'the textfile counts the crash');
+    await waitFor(
+      () => readFileSync(pair.paths.promFile, 'utf8').includes('vigil_incidents_total{signal="exit"} 1'),
+      12_000,
+      'the textfile counts the crash',
+    );
     const text = readFileSync(pair.paths.promFile, 'utf8');
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(lint.status, 0, `promtool: ${lint.stdout}${lint.stderr}`);

@@ -26,6 +26,19 @@ export {
   type RemediatorOptions,
   type SkipReason,
 } from './actions/remediator.js';
+export type { ApplyDiff, CheckFactory } from './checks/apply-checks.js';
+export {
+  CheckRegistry,
+  type CheckRegistryEvents,
+  type CheckRegistryOptions,
+  type CheckState,
+  type CheckTransition,
+} from './checks/check-registry.js';
+export type { Check, CheckContext, CheckOutcome, CheckResult, CheckStatus } from './checks/check-result.js';
+export { createCheck } from './checks/create-check.js';
+export { baselinePath } from './checks/file-integrity.js';
+export { type RollupInput, rollUpHealth } from './checks/health-rollup.js';
+export { HttpPool } from './checks/http-pool.js';
 export { type AgentErrorCode, agentErrors } from './errors.js';
 export { AgentMetrics } from './metrics/agent-metrics.js';
 export { MetricsServer } from './metrics/metrics-server.js';
@@ -50,16 +63,3 @@ export {
   startStallSentinel,
 } from './sdk/stall-sentinel.js';
 export { AGENT_VERSION } from './version.js';
-export type { ApplyDiff, CheckFactory } from './checks/apply-checks.js';
-export {
-  CheckRegistry,
-  type CheckRegistryEvents,
-  type CheckRegistryOptions,
-  type CheckState,
-  type CheckTransition,
-} from './checks/check-registry.js';
-export type { Check, CheckContext, CheckOutcome, CheckResult, CheckStatus } from './checks/check-result.js';
-export { createCheck } from './checks/create-check.js';
-export { baselinePath } from './checks/file-integrity.js';
-export { type RollupInput, rollUpHealth } from './checks/health-rollup.js';
-export { HttpPool } from './checks/http-pool.js';
