@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ChildProcesses, jsonLines } from '../support/child-processes.ts';
@@ -15,7 +17,14 @@ describe('vigil-agent', () => {
     await children.killAll();
     await Promise.all(watchdogs.splice(0).map((w) => w.dispose()));
   });
-  after(() => children.killAll());
+  // Its own home and a free metrics port, so it never touches a checkout's .vigil or port 9464.
+  const home = mkdtempSync('/tmp/vg-agent-bin-');
+  const config = join(home, 'vigil.json');
+  writeFileSync(config, JSON.stringify({ agent: { metrics: { listen: '127.0.0.1:0' } } }));
+  after(async () => {
+    await children.killAll();
+    rmSync(home, { recursive: true, force: true });
+  });
 
   test('--help documents environment, signals and exit codes', () => {
     const run = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
@@ -42,9 +51,11 @@ describe('vigil-agent', () => {
   test('connects as vigil-agent, reports ready, degrades on medium, and stops on SIGTERM', async () => {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
-    const { child, exited, stdout } = children.spawn(BIN, { VIGIL_AGENT_SOCKET: watchdog.path }, [
-      '--expose-gc',
-    ]);
+    const { child, exited, stdout } = children.spawn(
+      BIN,
+      { VIGIL_AGENT_SOCKET: watchdog.path, VIGIL_HOME: home, VIGIL_CONFIG: config },
+      ['--expose-gc'],
+    );
     const [hello] = await watchdog.waitForHellos(1, 10_000);
     assert.equal(hello?.name, 'vigil-agent');
     assert.equal(hello?.pid, child.pid);
@@ -52,7 +63,12 @@ describe('vigil-agent', () => {
     const soft = await watchdog.command({ cmd: 'recover', level: 'soft' });
     assert.match(soft.did[0] ?? '', /^gc: freed/);
     const medium = await watchdog.command({ cmd: 'recover', level: 'medium' });
-    assert.deepEqual(medium.did, ['state: degraded']);
+    assert.deepEqual(medium.did, [
+      'paused non-critical checks: memory, load',
+      'check frequency halved',
+      'new remediation refused',
+      'state: degraded',
+    ]);
     await watchdog.nextBeat((b) => b.state === 'degraded');
     const fault = await watchdog.command({ cmd: 'fault', fault: { name: 'crash' } });
     assert.match(fault.error ?? '', /VIGIL_FAULTS_DISABLED/);
