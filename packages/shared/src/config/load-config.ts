@@ -4,8 +4,8 @@
  * `path: problem` lines under the file's name.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { sharedErrors } from '../errors.js';
 import { type CompiledSchema, compileSchema } from '../schema/compile.js';
 import { crossFieldProblems } from './rules.js';
@@ -71,6 +71,8 @@ function parseText(text: string, source: string): unknown {
       );
     }
   }
+  // Loaded only for YAML files: the daemons often run on JSON or the built-in defaults.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, schema: 'core' });
   const [first] = doc.errors;
   if (first) {

@@ -6,8 +6,9 @@
  */
 
 import type { Clock, TimerHandle } from '@vigil/shared';
-import pidusage from 'pidusage';
 import { snapshotTree } from '../process/descendants.js';
+
+let pidusageLoaded: typeof import('pidusage') | undefined;
 
 export interface ResourceSample {
   rssBytes: number;
@@ -45,7 +46,7 @@ export class ResourceSampler {
   stop(): void {
     this.#pid = null;
     this.#o.clock.clearTimeout(this.#timer);
-    pidusage.clear();
+    pidusageLoaded?.clear();
   }
 
   #schedule(): void {
@@ -79,6 +80,9 @@ export class ResourceSampler {
 
 /** RSS and CPU summed over `pids`; processes that vanished are skipped. Null if none is left. */
 export async function measure(pids: number[]): Promise<ResourceSample | null> {
+  // Loaded on first use: a watchdog with no limits set samples only when asked for status.
+  pidusageLoaded ??= (await import('pidusage')).default;
+  const pidusage = pidusageLoaded;
   let stats: Record<string, { memory: number; cpu: number }>;
   try {
     stats = await pidusage(pids);

@@ -3,7 +3,6 @@
  * when a process with that pid is alive, started at the recorded time (so a reused pid is never
  * adopted) and runs the recorded command line (checked through ps-list).
  */
-import psList from 'ps-list';
 import type { AgentPidRecord } from './pid-file.js';
 import { readCmdline, readProcStat } from './proc-stat.js';
 
@@ -21,7 +20,7 @@ export async function judgeAdoption(record: AgentPidRecord | null): Promise<Adop
       reason: `pid ${record.pid} was reused by another process (started at tick ${stat.startTicks}, agent started at ${record.startTicks})`,
     };
   }
-  const listed = (await psList({ all: true })).find((p) => p.pid === record.pid);
+  const listed = (await (await import('ps-list')).default({ all: true })).find((p) => p.pid === record.pid);
   const cmdline = readCmdline(record.pid);
   const expected = record.cmdline.join(' ');
   if (

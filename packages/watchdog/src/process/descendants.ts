@@ -5,7 +5,6 @@
  * inherit.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import psList from 'ps-list';
 import { readProcStat } from './proc-stat.js';
 
 export interface ProcessIdentity {
@@ -28,7 +27,7 @@ function identity(pid: number, name?: string): ProcessIdentity | null {
  * times so that a later kill never hits a reused pid. One ps-list call.
  */
 export async function snapshotTree(rootPid: number): Promise<ProcessIdentity[]> {
-  const processes = await psList({ all: true });
+  const processes = await (await import('ps-list')).default({ all: true });
   const children = new Map<number, number[]>();
   for (const p of processes) {
     const list = children.get(p.ppid);
