@@ -2,8 +2,6 @@
 # Installs vigil as two systemd units (vigil-watchdog.service, vigil-agent.service) that run
 # this checkout. A thin wrapper: `vigil install` does the work and prints every step.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cli="$root/packages/watchdog/dist/bin/vigil.js"
 
 usage() {
   cat <<'USAGE'
@@ -24,18 +22,6 @@ Exit codes: 0 installed, 1 failed, 64 usage. Reverse it with scripts/uninstall.s
 USAGE
 }
 
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage; exit 0 ;;
-  esac
-done
-if [ ! -f "$cli" ]; then
-  echo "install.sh: $cli is missing: build first (scripts/setup.sh, or pnpm install && pnpm build)" >&2
-  exit 1
-fi
-node_bin="$(command -v node || true)"
-if [ -z "$node_bin" ]; then
-  echo "install.sh: node is not in PATH (sudo resets PATH: try sudo env \"PATH=\$PATH\" scripts/install.sh)" >&2
-  exit 1
-fi
-exec "$node_bin" "$cli" install "$@"
+# shellcheck source=scripts/run-vigil-command.sh
+. "$(dirname "${BASH_SOURCE[0]}")/run-vigil-command.sh"
+run_vigil_command install "$@"

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Reverses scripts/install.sh: a thin wrapper over `vigil uninstall`, which prints every step.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cli="$root/packages/watchdog/dist/bin/vigil.js"
 
 usage() {
   cat <<'USAGE'
@@ -21,18 +19,6 @@ Exit codes: 0 uninstalled, 1 failed, 64 usage.
 USAGE
 }
 
-for arg in "$@"; do
-  case "$arg" in
-    -h | --help) usage; exit 0 ;;
-  esac
-done
-if [ ! -f "$cli" ]; then
-  echo "uninstall.sh: $cli is missing: build first (scripts/setup.sh, or pnpm install && pnpm build)" >&2
-  exit 1
-fi
-node_bin="$(command -v node || true)"
-if [ -z "$node_bin" ]; then
-  echo "uninstall.sh: node is not in PATH (sudo resets PATH: try sudo env \"PATH=\$PATH\" scripts/uninstall.sh)" >&2
-  exit 1
-fi
-exec "$node_bin" "$cli" uninstall "$@"
+# shellcheck source=scripts/run-vigil-command.sh
+. "$(dirname "${BASH_SOURCE[0]}")/run-vigil-command.sh"
+run_vigil_command uninstall "$@"

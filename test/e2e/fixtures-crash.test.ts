@@ -3,21 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { assertNothingLeft, fixturePair, fixtureStarts } from '../support/fixture-pair.ts';
-import type { Pair } from '../support/pair.ts';
+import { describe, test } from 'node:test';
+import { assertNothingLeft, fixtureStarts, trackFixturePairs } from '../support/fixture-pair.ts';
 import { isAlive } from '../support/processes.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const pairs: Pair[] = [];
-after(async () => {
-  for (const pair of pairs) await pair.dispose();
-});
-async function pairFor(...args: Parameters<typeof fixturePair>) {
-  const pair = await fixturePair(...args);
-  pairs.push(pair);
-  return pair;
-}
+const pairFor = trackFixturePairs();
 
 describe('fixture: crashes-on-boot', () => {
   test('one crash: restarted at once, then healthy', async () => {

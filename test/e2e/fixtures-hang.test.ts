@@ -1,19 +1,11 @@
 // Fixture agents that stop answering: caught by heartbeat, with evidence, restarted.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { assertNothingLeft, fixturePair } from '../support/fixture-pair.ts';
-import { FIXTURES, type Pair } from '../support/pair.ts';
+import { describe, test } from 'node:test';
+import { assertNothingLeft, trackFixturePairs } from '../support/fixture-pair.ts';
+import { FIXTURES } from '../support/pair.ts';
 import { isAlive } from '../support/processes.ts';
 
-const pairs: Pair[] = [];
-after(async () => {
-  for (const pair of pairs) await pair.dispose();
-});
-async function pairFor(...args: Parameters<typeof fixturePair>) {
-  const pair = await fixturePair(...args);
-  pairs.push(pair);
-  return pair;
-}
+const pairFor = trackFixturePairs();
 
 describe('fixture: blocks-event-loop', () => {
   test('caught by heartbeat; the stack names the hanging function and line; restarted', async () => {

@@ -1,19 +1,10 @@
 // Fixture agents that misbehave while still answering: the ladder climbs only as far as needed.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { assertNothingLeft, fixturePair, fixtureStarts } from '../support/fixture-pair.ts';
-import type { Pair } from '../support/pair.ts';
+import { describe, test } from 'node:test';
+import { assertNothingLeft, fixtureStarts, trackFixturePairs } from '../support/fixture-pair.ts';
 
 const MiB = 1024 * 1024;
-const pairs: Pair[] = [];
-after(async () => {
-  for (const pair of pairs) await pair.dispose();
-});
-async function pairFor(...args: Parameters<typeof fixturePair>) {
-  const pair = await fixturePair(...args);
-  pairs.push(pair);
-  return pair;
-}
+const pairFor = trackFixturePairs();
 
 describe('fixture: heals-on-soft', () => {
   test('soft clears it: resolved at soft, no restart at all', async () => {

@@ -2,15 +2,11 @@
 // real session is never disturbed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, describe, test } from 'node:test';
-import { assertNothingLeft, fixturePair } from '../support/fixture-pair.ts';
-import type { Pair } from '../support/pair.ts';
+import { describe, test } from 'node:test';
+import { assertNothingLeft, trackFixturePairs } from '../support/fixture-pair.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const pairs: Pair[] = [];
-after(async () => {
-  for (const pair of pairs) await pair.dispose();
-});
+const pairFor = trackFixturePairs();
 
 function rssOf(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -18,8 +14,7 @@ function rssOf(pid: number): number {
 }
 
 async function abuse(fixture: string, env: Record<string, string>, logNeedle: RegExp) {
-  const pair = await fixturePair(fixture, { env: { FIXTURE_AFTER_MS: '200', ...env } });
-  pairs.push(pair);
+  const pair = await pairFor(fixture, { env: { FIXTURE_AFTER_MS: '200', ...env } });
   const first = await pair.waitForHealthy();
   const watchdogPid = first.watchdog.pid;
   let worstRss = 0;

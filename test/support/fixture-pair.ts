@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { Pair, type PairOptions } from './pair.ts';
 import { pidsWithEnv } from './processes.ts';
 import { waitFor } from './wait-for.ts';
@@ -11,7 +12,7 @@ export interface FixturePairOptions extends Omit<PairOptions, 'fixture'> {
   once?: boolean;
 }
 
-export async function fixturePair(fixture: string, options: FixturePairOptions = {}): Promise<Pair> {
+function preparePair(fixture: string, options: FixturePairOptions): Pair {
   const pair = new Pair({ ...options, fixture });
   const once = options.once ?? true;
   Object.assign(pair.env, {
@@ -19,8 +20,27 @@ export async function fixturePair(fixture: string, options: FixturePairOptions =
     ...(once ? { FIXTURE_ONCE_FILE: join(pair.home, 'fixture-once') } : {}),
     ...options.env,
   });
-  await pair.start();
   return pair;
+}
+
+export async function fixturePair(fixture: string, options: FixturePairOptions = {}): Promise<Pair> {
+  return preparePair(fixture, options).start();
+}
+
+/**
+ * A `pairFor` for one test file: every pair it starts (or fails to start) is disposed after the
+ * file's tests, processes and home included.
+ */
+export function trackFixturePairs(): (fixture: string, options?: FixturePairOptions) => Promise<Pair> {
+  const pairs: Pair[] = [];
+  after(async () => {
+    for (const pair of pairs) await pair.dispose();
+  });
+  return (fixture, options = {}) => {
+    const pair = preparePair(fixture, options);
+    pairs.push(pair);
+    return pair.start();
+  };
 }
 
 /** How many times the fixture has started, from its "fixture started" lines in agent.log. */

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { watchdogErrors } from '../errors.js';
 import { judgeAdoption } from '../process/adoption.js';
-import { killTree, sweepAfterExit } from '../process/kill-tree.js';
+import { killTree, sendSignal, sweepAfterExit } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
 import { isSameProcessAlive, readProcStat } from '../process/proc-stat.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent, StopOptions } from './launcher.js';
@@ -124,13 +124,7 @@ export class EmbeddedLauncher implements AgentLauncher {
   }
 
   signal(signal: NodeJS.Signals): boolean {
-    if (!this.#agent) return false;
-    try {
-      process.kill(this.#agent.pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.#agent ? sendSignal(this.#agent.pid, signal) : false;
   }
 
   async stop(options: StopOptions) {

@@ -10,7 +10,7 @@ import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { watchdogErrors } from '../errors.js';
-import type { KillTreeOutcome } from '../process/kill-tree.js';
+import { type KillTreeOutcome, sendSignal } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
 import { isSameProcessAlive, readCmdline, readProcStat } from '../process/proc-stat.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent, StopOptions } from './launcher.js';
@@ -141,13 +141,7 @@ export class SystemdLauncher implements AgentLauncher {
   }
 
   signal(signal: NodeJS.Signals): boolean {
-    if (!this.#agent) return false;
-    try {
-      process.kill(this.#agent.pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.#agent ? sendSignal(this.#agent.pid, signal) : false;
   }
 
   async stop(options: StopOptions): Promise<KillTreeOutcome> {

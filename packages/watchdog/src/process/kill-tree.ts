@@ -28,22 +28,23 @@ export interface KillTreeOutcome {
   survivors: ProcessIdentity[];
 }
 
-export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+/** kill(2) that reports rather than throws: false when the target is gone (or not ours). */
+export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   try {
-    process.kill(-pgid, signal);
+    process.kill(pid, signal);
     return true;
   } catch {
     return false;
   }
 }
 
-function signalIdentity(p: ProcessIdentity, signal: NodeJS.Signals): void {
-  if (!isSameProcessAlive(p.pid, p.startTicks)) return;
-  try {
-    process.kill(p.pid, signal);
-  } catch {
-    // Gone between the check and the signal: that is the goal anyway.
-  }
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  return sendSignal(-pgid, signal);
+}
+
+/** Signals `p` only if it is still the process it was (never a reused pid). */
+export function signalIdentity(p: ProcessIdentity, signal: NodeJS.Signals): void {
+  if (isSameProcessAlive(p.pid, p.startTicks)) sendSignal(p.pid, signal);
 }
 
 export async function pollUntilGone(ids: ProcessIdentity[], timeoutMs: number): Promise<ProcessIdentity[]> {

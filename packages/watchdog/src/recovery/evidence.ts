@@ -72,29 +72,27 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
     return { processState: state, note: 'the process was stopped (SIGSTOP): no stack can be taken' };
   }
   const notBefore = options.lastBeatWall - 100;
-  const stall = readStall(options.stallFile, options.pid, notBefore);
-  if (stall) {
-    return {
-      source: 'stall-sentinel',
-      reportPath: options.stallFile as string,
-      stack: stall.stack.slice(0, top),
-      processState: state,
-    };
-  }
+  // The sentinel may write while we wait for a report, so it is looked for on every poll.
+  const fromSentinel = (): Evidence | undefined => {
+    const stall = readStall(options.stallFile, options.pid, notBefore);
+    return stall
+      ? {
+          source: 'stall-sentinel',
+          reportPath: options.stallFile as string,
+          stack: stall.stack.slice(0, top),
+          processState: state,
+        }
+      : undefined;
+  };
+  const early = fromSentinel();
+  if (early) return early;
   const before = new Set(reportsOf(options.reportDir, options.pid));
   options.sendSignal('SIGUSR2');
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
     await sleep(25);
-    const late = readStall(options.stallFile, options.pid, notBefore);
-    if (late) {
-      return {
-        source: 'stall-sentinel',
-        reportPath: options.stallFile as string,
-        stack: late.stack.slice(0, top),
-        processState: state,
-      };
-    }
+    const late = fromSentinel();
+    if (late) return late;
     for (const name of reportsOf(options.reportDir, options.pid)) {
       if (before.has(name)) continue;
       const path = join(options.reportDir, name);

@@ -41,7 +41,7 @@ import {
 import { RestartPolicy } from '../ladder/restart-policy.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
 import { findByInstance, isDescendantOf } from '../process/descendants.js';
-import { pollUntilGone } from '../process/kill-tree.js';
+import { pollUntilGone, signalIdentity } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';
 import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
@@ -498,13 +498,7 @@ export class Supervisor {
     const strays = findByInstance(instance);
     if (!strays.length) return;
     this.#log.warn({ strays }, 'killing processes left by an agent that cannot be adopted');
-    for (const p of strays) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    for (const p of strays) signalIdentity(p, 'SIGKILL');
     await pollUntilGone(strays, 2000);
   }
 
