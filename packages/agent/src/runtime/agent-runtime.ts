@@ -59,6 +59,10 @@ export class AgentRuntime {
       logger,
       env,
       restoreAfterMs: agentConfig.recovery.medium.restoreAfterMs,
+      // Record a blocked loop's stack at half the watchdog's deadline (the launcher says so too).
+      ...(env.VIGIL_STALL_MS
+        ? {}
+        : { stallMs: Math.max(100, Math.floor(this.#config.watchdog.heartbeat.timeoutMs / 2)) }),
     });
     this.lifecycle = new Lifecycle((to, from, event) => {
       logger.info({ from, to, event }, 'agent lifecycle');

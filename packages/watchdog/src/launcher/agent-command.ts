@@ -44,6 +44,9 @@ export function agentEnvironment(options: AgentEnvOptions): {
   Object.assign(env, config.agent.env, {
     VIGIL_AGENT_SOCKET: paths.agentSocket,
     VIGIL_HEARTBEAT_MS: String(config.watchdog.heartbeat.intervalMs),
+    // The stall sentinel records the stack at half the heartbeat timeout, so the evidence is on
+    // disk before the watchdog declares the heartbeat lost and needs it.
+    VIGIL_STALL_MS: String(Math.max(100, Math.floor(config.watchdog.heartbeat.timeoutMs / 2))),
     VIGIL_FAULTS: config.agent.faults.enabled ? '1' : '0',
     VIGIL_REPORT_DIR: paths.reportDir,
     VIGIL_MODE: paths.mode,
