@@ -12,8 +12,6 @@ export interface StatusFacts {
   watchdog: { pid: number; version: string; startedAtWall: number; mode: LaunchMode; home: string | null };
   ladder: RecoveryLadder;
   agent: LaunchedAgent | null;
-  /** Epoch ms when the agent said hello this time, if it has. */
-  helloAtWall: number | null;
   agentVersion: string | null;
   lastHeartbeat: HeartbeatMessage | null;
   /** Monotonic time of the last heartbeat, or null before the first. */

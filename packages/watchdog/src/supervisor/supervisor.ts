@@ -92,7 +92,6 @@ export class Supervisor {
   readonly #startedAtWall = Date.now();
   #restarts = 0;
   #session: AgentSession | undefined;
-  #helloAtWall: number | null = null;
   #lastHeartbeat: HeartbeatMessage | null = null;
   #lastBeatAtMono: number | null = null;
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
@@ -291,7 +290,6 @@ export class Supervisor {
       },
       ladder: this.#ladder,
       agent,
-      helloAtWall: this.#helloAtWall,
       agentVersion: this.#session?.hello.version ?? null,
       lastHeartbeat: this.#lastHeartbeat,
       lastBeatAtMono: this.#lastBeatAtMono,
@@ -338,7 +336,6 @@ export class Supervisor {
 
   #onHello(session: AgentSession): void {
     this.#session = session;
-    this.#helloAtWall = Date.now();
     this.#lastHeartbeat = null;
     this.#lastBeatAtMono = this.#clock.now();
     this.#selfReport.reset();
@@ -433,7 +430,6 @@ export class Supervisor {
     this.#lastSample = null;
     this.#lastHeartbeat = null;
     this.#lastBeatAtMono = null;
-    this.#helloAtWall = null;
     this.#memory.reset();
     this.#cpu.reset();
     if (this.#memory.enabled || this.#cpu.enabled) this.#sampler.watch(agent.pid);
