@@ -41,12 +41,19 @@ export class HistoryFile {
   }
 
   append(event: IncidentEvent): void {
-    const line = `${JSON.stringify(event)}\n`;
+    this.appendAll([event]);
+  }
+
+  /** Appends the events in order, then one fsync. */
+  appendAll(events: readonly IncidentEvent[]): void {
+    if (events.length === 0) return;
     if (this.#fd === undefined) this.#open();
-    if (this.#size > 0 && this.#size + Buffer.byteLength(line) > this.#o.maxBytes) this.#rotate();
-    const fd = this.#fd as number;
-    this.#size += writeSync(fd, line);
-    fsyncSync(fd);
+    for (const event of events) {
+      const line = `${JSON.stringify(event)}\n`;
+      if (this.#size > 0 && this.#size + Buffer.byteLength(line) > this.#o.maxBytes) this.#rotate();
+      this.#size += writeSync(this.#fd as number, line);
+    }
+    fsyncSync(this.#fd as number);
   }
 
   close(): void {

@@ -71,18 +71,30 @@ export async function killTree(options: KillTreeOptions): Promise<KillTreeOutcom
     rootStat && rootStat.state !== 'Z' && rootStat.state !== 'X'
       ? { pid: options.pid, startTicks: rootStat.startTicks, name: rootStat.comm }
       : undefined;
-  const others = await snapshot(options.pid, options.instance);
   const waitForRoot =
     options.waitForExit ??
     (async (ms: number) => (root ? (await pollUntilGone([root], ms)).length === 0 : true));
 
   let how: StopHow = root ? 'SIGKILL' : 'already-exited';
+  let others: ProcessIdentity[];
   // A stopped process cannot act on SIGTERM until continued: it goes straight to SIGKILL.
   const stopped = rootStat?.state === 'T' || rootStat?.state === 't';
   // The agent leads its own process group (spawned detached), so the group id is its pid.
   if (root && options.graceMs > 0 && !stopped) {
     signalGroup(options.pid, 'SIGTERM');
-    if (await waitForRoot(options.graceMs)) how = 'SIGTERM';
+    // The tree is listed during the grace, not before the first signal: listing costs a fork of
+    // `ps`, and a restart must not wait for it. Whatever leaves the tree meanwhile still carries
+    // the instance token and is found by it.
+    const [exited, found] = await Promise.all([
+      waitForRoot(options.graceMs),
+      snapshot(options.pid, options.instance),
+    ]);
+    others = found;
+    if (exited) how = 'SIGTERM';
+  } else {
+    signalGroup(options.pid, 'SIGKILL');
+    if (root) signalIdentity(root, 'SIGKILL');
+    others = options.instance ? findByInstance(options.instance, options.pid) : [];
   }
   signalGroup(options.pid, 'SIGKILL');
   if (root) signalIdentity(root, 'SIGKILL');
@@ -103,6 +115,8 @@ export async function killTree(options: KillTreeOptions): Promise<KillTreeOutcom
  */
 export async function sweepAfterExit(pid: number, instance: string | undefined): Promise<KillTreeOutcome> {
   signalGroup(pid, 'SIGKILL');
+  // The /proc scan waits a turn of the event loop, so the restart goes first.
+  await new Promise((resolve) => setImmediate(resolve));
   const strays = instance ? findByInstance(instance) : [];
   for (const p of strays) signalIdentity(p, 'SIGKILL');
   const survivors = await pollUntilGone(strays, 1000);

@@ -19,7 +19,7 @@ export class StatusFile {
     path: string,
     build: () => StatusSnapshot,
     onWrite?: (snapshot: StatusSnapshot) => void,
-    refreshMs = 10_000,
+    refreshMs = 30_000,
   ) {
     this.#path = path;
     this.#build = build;

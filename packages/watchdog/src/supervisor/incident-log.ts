@@ -12,6 +12,7 @@ export class IncidentLog {
   readonly #keep: number;
   readonly #logger: Logger;
   #recent: IncidentEvent[] = [];
+  #pending: IncidentEvent[] = [];
   readonly #memoryIncidents: number;
 
   constructor(file: HistoryFile, path: string, keep: number, logger: Logger, memoryIncidents = 10) {
@@ -26,15 +27,26 @@ export class IncidentLog {
     this.#recent = this.#trim(events);
   }
 
+  /**
+   * Kept in memory at once; written (and fsync'd) at the end of this turn of the event loop, so
+   * that a restart decided in the same turn spawns the agent before the disk is waited on.
+   */
   append(event: IncidentEvent): void {
-    try {
-      this.#file.append(event);
-    } catch (error) {
-      // A full disk must not stop recovery; the event is still logged and kept in memory.
-      this.#logger.error({ err: error, event }, 'could not write the incident history');
-    }
     this.#recent.push(event);
     this.#recent = this.#trim(this.#recent);
+    this.#pending.push(event);
+    if (this.#pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  /** Writes what is pending now (also at shutdown). */
+  flush(): void {
+    const events = this.#pending.splice(0);
+    try {
+      this.#file.appendAll(events);
+    } catch (error) {
+      // A full disk must not stop recovery; the events are still logged and kept in memory.
+      this.#logger.error({ err: error, events: events.length }, 'could not write the incident history');
+    }
   }
 
   recent(n: number): Incident[] {
@@ -43,6 +55,7 @@ export class IncidentLog {
 
   /** The whole history from disk, newest first. */
   all(n: number): Incident[] {
+    this.flush();
     return foldIncidents(readHistory(this.#path, this.#keep, this.#logger).events).slice(0, n);
   }
 

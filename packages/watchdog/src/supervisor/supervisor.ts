@@ -269,6 +269,7 @@ export class Supervisor {
     this.#control.close();
     this.#statusFile?.writeNow();
     this.#statusFile?.close();
+    this.#incidents.flush();
     this.#history.close();
     this.#o.launcher.close();
     await this.#alerter.drain(1000);
@@ -458,7 +459,14 @@ export class Supervisor {
       });
       this.#recordEvidence(request.incidentId, evidence);
     }
-    const graceMs = request.responsive ? hard.stopTimeoutMs : hard.unresponsiveStopTimeoutMs;
+    // Over the memory ceiling every millisecond of grace is more memory: killed at once, as
+    // systemd's MemoryMax does. Otherwise a responsive agent gets its full graceful stop.
+    const graceMs =
+      request.kind === 'memory-ceiling'
+        ? 0
+        : request.responsive
+          ? hard.stopTimeoutMs
+          : hard.unresponsiveStopTimeoutMs;
     const outcome = await launcher.stop({ graceMs });
     this.#heartbeats.dropSession();
     this.#session = undefined;

@@ -59,8 +59,9 @@ async function startTree(options: { ignoreTerm?: boolean; token?: string } = {})
 }
 
 describe('killTree', () => {
-  test('SIGTERM to the group, and the setsid grandchild is found in the tree and killed too', async () => {
-    const { leader, pids } = await startTree();
+  test('SIGTERM to the group; the setsid grandchild, orphaned at once, is found by its token and killed', async () => {
+    const token = `t-term-${Date.now()}`;
+    const { leader, pids } = await startTree({ token });
     const tree = await snapshotTree(leader.pid as number);
     assert.ok(
       tree.some((p) => p.pid === pids.escaped),
@@ -68,20 +69,25 @@ describe('killTree', () => {
     );
     assert.ok(tree.length >= 3, `child, its sleep, and the escaped sleep: ${JSON.stringify(tree)}`);
     assert.notEqual(readProcStat(pids.escaped)?.pgrp, leader.pid, 'it really left the group');
-    const outcome = await killTree({ pid: leader.pid as number, graceMs: 2000 });
+    const outcome = await killTree({ pid: leader.pid as number, instance: token, graceMs: 2000 });
     assert.equal(outcome.how, 'SIGTERM');
     assert.deepEqual(outcome.survivors, []);
     for (const p of tree)
       assert.equal(isSameProcessAlive(p.pid, p.startTicks), false, `${p.name} ${p.pid} is gone`);
   });
 
-  test('a leader that ignores SIGTERM is SIGKILLed after the grace', async () => {
-    const { leader } = await startTree({ ignoreTerm: true });
+  test('a leader that ignores SIGTERM is SIGKILLed after the grace; its tree, listed meanwhile, goes too', async () => {
+    const { leader, pids } = await startTree({ ignoreTerm: true });
     const started = Date.now();
     const outcome = await killTree({ pid: leader.pid as number, graceMs: 300 });
     assert.equal(outcome.how, 'SIGKILL');
     assert.ok(Date.now() - started >= 300);
     assert.deepEqual(outcome.survivors, []);
+    assert.ok(
+      outcome.killed.some((p) => p.pid === pids.escaped),
+      'found in the tree without a token',
+    );
+    assert.equal(isSameProcessAlive(pids.escaped), false);
   });
 
   test('a stopped leader gets SIGKILL at once, without waiting out the grace', async () => {
