@@ -61,7 +61,19 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
           }),
         );
       }
-      options.onMessage(value);
+      try {
+        options.onMessage(value);
+      } catch (cause) {
+        // Whatever a peer's frame makes the handler throw costs that peer its connection, never
+        // the process: nothing a socket receives may reach uncaughtException.
+        return fail(
+          sharedErrors.create(
+            'VIGIL_MESSAGE_INVALID',
+            `frame could not be handled: ${(cause as Error).message}`,
+            { cause },
+          ),
+        );
+      }
     }
   });
   // A reset or EPIPE from a peer that vanished is routine; the 'close' event tells the owner.

@@ -4,6 +4,8 @@
  * shape the message could have had.
  */
 import { type CompiledSchema, compileSchema, type Parsed } from '../schema/compile.js';
+// Never JSON.stringify a peer's value: 10 KB of nested brackets overflow the stack.
+import { describeValue } from '../schema/format-errors.js';
 import {
   type ControlRequest,
   ControlResponse,
@@ -85,7 +87,7 @@ function route<T>(value: unknown, key: string, table: Table<T>, what: string): P
       .join(', ');
     return {
       ok: false,
-      errors: [`${what}.${key}: must be one of ${choices}, got ${JSON.stringify(name) ?? 'nothing'}`],
+      errors: [`${what}.${key}: must be one of ${choices}, got ${describeValue(name)}`],
     };
   }
   return schema(value);
@@ -94,7 +96,7 @@ function route<T>(value: unknown, key: string, table: Table<T>, what: string): P
 /** Checks `v` before the shape, so that a peer of another version is told so plainly. */
 function checkVersion(value: unknown, what: string): string | undefined {
   if (isRecord(value) && 'v' in value && value.v !== PROTOCOL_VERSION) {
-    return `${what}.v: protocol version ${JSON.stringify(value.v)} is not supported (this side speaks ${PROTOCOL_VERSION})`;
+    return `${what}.v: protocol version ${describeValue(value.v)} is not supported (this side speaks ${PROTOCOL_VERSION})`;
   }
   return undefined;
 }
@@ -120,7 +122,7 @@ export function parseControlRequest(value: unknown): Parsed<ControlRequest> {
   if (isRecord(value) && value.type !== 'request') {
     return {
       ok: false,
-      errors: [`request.type: must be "request", got ${JSON.stringify(value.type) ?? 'nothing'}`],
+      errors: [`request.type: must be "request", got ${describeValue(value.type)}`],
     };
   }
   return route(value, 'op', controlRequests(), 'request');

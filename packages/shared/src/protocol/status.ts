@@ -46,6 +46,8 @@ export const StatusSnapshot = Type.Object({
     rssBytes: NullableInt,
     cpuPercent: NullableNumber,
     eventLoopLagMs: NullableNumber,
+    /** The longest gap between two heartbeats since the watchdog started. */
+    worstHeartbeatGapMs: Type.Optional(NullableInt),
     health: Type.Union([HealthSummary, Type.Null()]),
     version: Type.Union([Type.String(), Type.Null()]),
     adopted: Type.Boolean(),

@@ -37,6 +37,9 @@ export async function sendRequest(
       else resolve(response as ControlResponse);
     };
     const conn = attachNdjson(socket, {
+      // The 64 KiB cap guards the watchdog from its peers; an answer from the watchdog (a long
+      // history) may be larger, and is bounded here instead.
+      maxFrameBytes: 32 * 1024 * 1024,
       onMessage(value) {
         const parsed = parseControlResponse(value);
         if (!parsed.ok) {

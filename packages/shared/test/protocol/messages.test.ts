@@ -25,7 +25,7 @@ const maintenance = { v: 1, type: 'command', id: 'c5', cmd: 'maintenance', until
 
 function rejects(parse: (v: unknown) => { ok: boolean; errors?: string[] }, value: unknown, field: RegExp) {
   const parsed = parse(value);
-  assert.equal(parsed.ok, false, `expected ${JSON.stringify(value)} to be rejected`);
+  assert.equal(parsed.ok, false, `expected ${field} to be rejected`);
   const text = (parsed as { errors: string[] }).errors.join('\n');
   assert.match(text, field);
 }
@@ -68,6 +68,17 @@ describe('agent → watchdog messages', () => {
     rejects(parseAgentMessage, { ...result, id: '' }, /result\.id: must NOT have fewer than 1 characters/);
     rejects(parseAgentMessage, { ...result, did: 'gc' }, /result\.did: must be a list/);
     rejects(parseAgentMessage, { ...result, durationMs: undefined }, /result\.durationMs: is required/);
+  });
+
+  test('a deeply nested value where a name belongs is an error, never a stack overflow', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+    rejects(parseAgentMessage, { v: 1, type: deep }, /message\.type: must be one of .*got a list of 1/);
+    rejects(
+      parseAgentMessage,
+      { v: deep, type: 'hello' },
+      /message\.v: protocol version a list of 1 is not supported/,
+    );
+    rejects(parseWatchdogMessage, { v: 1, type: 'command', cmd: deep }, /command\.cmd: must be one of/);
   });
 
   test('unknown or missing type is named', () => {

@@ -79,10 +79,19 @@ export class ControlServer {
           socket.destroy();
           return;
         }
-        void this.#respond(value, readOnly).then((response) => {
-          inFlight--;
-          conn.send(response);
-        });
+        void this.#respond(value, readOnly).then(
+          (response) => {
+            inFlight--;
+            conn.send(response);
+          },
+          (error: Error) => {
+            this.#throttle.warn(
+              { reason: error.message },
+              'dropped a control connection: request could not be answered',
+            );
+            socket.destroy();
+          },
+        );
       },
     });
   }

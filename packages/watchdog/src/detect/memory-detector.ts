@@ -1,6 +1,8 @@
 /**
  * Memory: RSS of the agent and its descendants. Above `maxRssBytes` for `forSamples` samples in
- * a row starts the ladder; above `ceilingRssBytes` on any one sample goes straight to hard. While
+ * a row starts the ladder, and as many samples below it in a row clear it (one GC dip in the
+ * middle of a leak is not a recovery); above `ceilingRssBytes` on any one sample goes straight
+ * to hard. While
  * over the limit, every sample also reports whether memory is still rising, so the ladder can
  * judge a rung by the trend instead of waiting out its verify window.
  */
@@ -21,6 +23,7 @@ const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 export class MemoryDetector {
   readonly #o: MemoryDetectorOptions;
   #over = 0;
+  #under = 0;
   #signalled = false;
   #ceilingSignalled = false;
   #previous: number | null = null;
@@ -36,6 +39,7 @@ export class MemoryDetector {
 
   reset(): void {
     this.#over = 0;
+    this.#under = 0;
     this.#signalled = false;
     this.#ceilingSignalled = false;
     this.#previous = null;
@@ -58,6 +62,7 @@ export class MemoryDetector {
     if (maxRssBytes === undefined) return;
     if (rssBytes > maxRssBytes) {
       this.#over++;
+      this.#under = 0;
       if (!this.#signalled && this.#over >= forSamples) {
         this.#signalled = true;
         emit({
@@ -75,8 +80,10 @@ export class MemoryDetector {
       return;
     }
     this.#over = 0;
-    if (this.#signalled) {
+    // One dip (a GC in the middle of a leak) is not a recovery: below for forSamples in a row is.
+    if (this.#signalled && ++this.#under >= forSamples) {
       this.#signalled = false;
+      this.#under = 0;
       emit({ type: 'cleared', kind: 'memory' });
     }
     if (this.#ceilingSignalled) {

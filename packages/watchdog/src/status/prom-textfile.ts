@@ -70,6 +70,14 @@ export function renderProm(status: StatusSnapshot, counters: WatchdogCounters): 
       ['', a.lastHeartbeatAgoMs / 1000],
     ]);
   }
+  if (a.worstHeartbeatGapMs) {
+    metric(
+      'vigil_agent_heartbeat_worst_gap_seconds',
+      'gauge',
+      'The longest gap between two heartbeats since the watchdog started.',
+      [['', a.worstHeartbeatGapMs / 1000]],
+    );
+  }
   if (a.rssBytes !== null)
     metric('vigil_agent_rss_bytes', 'gauge', 'RSS of the agent (and descendants when sampled).', [
       ['', a.rssBytes],

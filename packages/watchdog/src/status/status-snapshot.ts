@@ -20,6 +20,7 @@ export interface StatusFacts {
   restartsInWindow: number;
   rssBytes: number | null;
   cpuPercent: number | null;
+  worstHeartbeatGapMs: number | null;
   incidents: Incident[];
   pausedUntilWall: number | null;
 }
@@ -79,6 +80,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       rssBytes: running ? (facts.rssBytes ?? lastHeartbeat?.rssBytes ?? null) : null,
       cpuPercent: running ? facts.cpuPercent : null,
       eventLoopLagMs: running && lastHeartbeat ? lastHeartbeat.lagMs : null,
+      worstHeartbeatGapMs: facts.worstHeartbeatGapMs === null ? null : Math.round(facts.worstHeartbeatGapMs),
       health: running && lastHeartbeat ? lastHeartbeat.health : null,
       version: facts.agentVersion,
       adopted: agent?.adopted ?? false,

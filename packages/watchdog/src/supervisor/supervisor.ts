@@ -298,14 +298,10 @@ export class Supervisor {
       restartsInWindow: this.#policy.restartsInWindow(this.#clock.now()),
       rssBytes: this.#lastSample?.rssBytes ?? null,
       cpuPercent: this.#lastSample?.cpuPercent ?? null,
+      worstHeartbeatGapMs: this.#monitor.worstGapMs || null,
       incidents: this.#incidents.recent(5),
       pausedUntilWall: this.#pausedUntilWall,
     });
-  }
-
-  /** The worst gap between heartbeats so far (the load benchmark reports it). */
-  get worstHeartbeatGapMs(): number {
-    return this.#monitor.worstGapMs;
   }
 
   // ── events in ─────────────────────────────────────────────────────────────────────────────

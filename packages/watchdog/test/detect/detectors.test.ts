@@ -49,6 +49,19 @@ describe('memory detector', () => {
     ]);
   });
 
+  test('one dip below the limit (a GC in the middle of a leak) does not clear it', () => {
+    const r = recorder();
+    const d = new MemoryDetector({ maxRssBytes: 150 * MiB, forSamples: 3, emit: r.emit });
+    for (const v of [160, 161, 162]) d.sample(v * MiB);
+    d.sample(140 * MiB);
+    d.sample(165 * MiB);
+    d.sample(140 * MiB);
+    d.sample(140 * MiB);
+    assert.deepEqual(r.kinds(), ['signal:memory', 'trend:memory:true']);
+    d.sample(140 * MiB);
+    assert.deepEqual(r.kinds(), ['signal:memory', 'trend:memory:true', 'cleared:memory']);
+  });
+
   test('the ceiling fires on one sample, and only once until cleared', () => {
     const r = recorder();
     const d = new MemoryDetector({

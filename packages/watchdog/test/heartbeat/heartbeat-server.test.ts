@@ -137,6 +137,10 @@ describe('heartbeat server', () => {
     misbehave('oversize', (c) => c.socket.write('x'.repeat(100 * 1024))));
   test('binary noise drops that peer only', () =>
     misbehave('binary', (c) => c.socket.write(Buffer.from([0xff, 0xfe, 0x00, 0x0a]))));
+  test('10 KB of nested brackets drops that peer only', () =>
+    misbehave('deep nesting', (c) =>
+      c.socket.write(`{"v":1,"type":${'['.repeat(5000)}${']'.repeat(5000)}}\n`.repeat(30)),
+    ));
   test('a heartbeat before hello drops that peer only', () => misbehave('no hello', (c) => c.send(beat(1))));
   test('silence past the hello timeout drops that peer', () => misbehave('silent', () => {}));
   test('a flood drops that peer only', () =>

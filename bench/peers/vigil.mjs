@@ -1,0 +1,124 @@
+/**
+ * vigil: `vigil run` (embedded mode) in its own VIGIL_HOME, default settings; the app is the
+ * agent (`agent.command`) and heartbeats with the SDK. The leak scenario adds a memory limit.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { APP_SCRIPT, appEnv, LIMIT_BYTES } from '../lib/app-spec.mjs';
+import { signal } from '../lib/processes.mjs';
+import { waitFor } from '../lib/wait-for.mjs';
+import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+
+function config({ files, mode, memoryLimit }) {
+  const watchdog = {};
+  if (memoryLimit) {
+    watchdog.resources = {
+      memory: {
+        maxRssBytes: LIMIT_BYTES,
+        ceilingRssBytes: Math.round(LIMIT_BYTES * 1.05),
+        forSamples: 3,
+      },
+    };
+  }
+  return {
+    watchdog,
+    agent: { command: [process.execPath, APP_SCRIPT], env: appEnv(files, { mode, vigil: true }) },
+  };
+}
+
+/** What the config file leaves to the defaults, read from vigil itself (null if not built). */
+function builtInDefaults() {
+  const d = sharedModule?.defaultConfig().watchdog;
+  if (!d) return null;
+  return {
+    heartbeat: d.heartbeat,
+    startup: d.startup,
+    recovery: d.recovery,
+    pressure: d.pressure,
+    resources: { sampleIntervalMs: d.resources.sampleIntervalMs },
+  };
+}
+
+const sharedModule = await import('@vigil/shared').catch(() => null);
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export const vigil = {
+  name: 'vigil',
+  // memoryCheckMs: how often the peer looks at memory (vigil: resources.sampleIntervalMs).
+  features: { hang: true, stop: true, memoryCheckMs: 250 },
+
+  version() {
+    const pkg = readJson(join(ROOT, 'packages/watchdog/package.json'));
+    return pkg?.version ?? 'unknown';
+  },
+
+  /** The exact config file of a trial, and the built-in defaults that apply around it. */
+  describeConfig(options) {
+    const files = options.files ?? { events: '<events>', control: '<ctl>' };
+    const text = JSON.stringify(config({ ...options, files }), null, 2);
+    const d = builtInDefaults();
+    return `$VIGIL_HOME/vigil.json:\n${text}\nbuilt-in defaults in force: ${JSON.stringify(d)}`;
+  },
+
+  /** One line for the report. */
+  async summary() {
+    const d = builtInDefaults();
+    const hb = d
+      ? `heartbeat ${d.heartbeat.intervalMs} ms / timeout ${d.heartbeat.timeoutMs} ms`
+      : 'defaults unknown';
+    const limit = JSON.stringify(config({ files: {}, memoryLimit: true }).watchdog.resources.memory);
+    return `vigil: \`vigil run\` (embedded), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
+  },
+
+  async start({ keeper, dir, files, mode = 'run', memoryLimit = false }) {
+    const home = join(dir, 'vh');
+    mkdirSync(home);
+    const configFile = join(home, 'vigil.json');
+    writeFileSync(configFile, `${JSON.stringify(config({ files, mode, memoryLimit }), null, 2)}\n`);
+    const env = keeper.env({ VIGIL_HOME: home });
+    const child = keeper.spawn(process.execPath, [VIGIL_BIN, 'run'], {
+      env,
+      cwd: dir,
+      logFile: join(dir, 'vigil-run.out'),
+    });
+    const statusFile = join(home, 'run', 'status.json');
+    const status = () => readJson(statusFile);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    return {
+      supervisorPids: () => [child.pid],
+      appPid: () => status()?.agent?.pid ?? null,
+      isReady: () => status()?.agent?.state === 'healthy',
+      async state() {
+        const s = status();
+        if (!s) return 'no status.json';
+        // Stable words only (no countdown), so equal states group together in the report.
+        const parts = [s.agent.state];
+        if (s.recovery.backoffMs !== null) parts.push(s.agent.state === 'failed' ? 'probing' : 'backing off');
+        parts.push(`${s.agent.restarts} restarts`);
+        return parts.join(', ');
+      },
+      /** Where vigil's own time went after `since`, from its log (see watchdog-timeline.mjs). */
+      timeline: (since) => watchdogTimeline(join(home, 'log', 'watchdog.log'), since),
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        signal(child.pid, 'SIGTERM');
+        await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
+          timeoutMs: 10_000,
+          what: 'vigil run to exit after SIGTERM',
+        }).catch(() => signal(child.pid, 'SIGKILL'));
+        await exited;
+      },
+    };
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * Per peer and scenario: min / median / max of each measured field over the trials that
+ * produced it, how many trials never recovered or failed (with their reasons), and for times
+ * the ratio of the median to the floor's median.
+ */
+import { summarize } from '../lib/stats.mjs';
+
+const FIELDS = {
+  kill9: ['ms'],
+  hang: ['ms'],
+  sigstop: ['ms'],
+  leak: ['peakMiB', 'overshootPct', 'crossToStartedMs', 'leakToStartedMs'],
+  idle: ['rssMB', 'rssMaxMB', 'rssAnonMB', 'cpuPct', 'childrenCpuPct'],
+  crashLoop: ['startsIn10s', 'startsInWindow'],
+};
+
+export function summarizePeer(scenarioId, entry, floorMedian) {
+  const trials = entry.trials;
+  const ok = trials.filter((t) => !t.failed && !t.never);
+  const summary = {
+    trials: trials.length,
+    ok: ok.length,
+    never: trials.filter((t) => t.never).length,
+    failed: trials.filter((t) => t.failed).length,
+    failures: [...new Set(trials.filter((t) => t.failed).map((t) => t.failed))],
+  };
+  if (entry.unsupported) summary.unsupported = entry.unsupported;
+  for (const field of FIELDS[scenarioId] ?? []) {
+    const s = summarize(ok.map((t) => t[field]));
+    if (s) summary[field] = s;
+  }
+  if (summary.ms && floorMedian) summary.ratioToFloor = summary.ms.median / floorMedian;
+  if (summary.crossToStartedMs && floorMedian)
+    summary.ratioToFloor = summary.crossToStartedMs.median / floorMedian;
+  if (scenarioId === 'leak') {
+    const neverPeaks = summarize(trials.filter((t) => t.never && t.peakMiB).map((t) => t.peakMiB));
+    if (neverPeaks) summary.peakMiBWhenNever = neverPeaks;
+  }
+  if (scenarioId === 'crashLoop') {
+    const states = {};
+    for (const t of ok) states[t.state] = (states[t.state] ?? 0) + 1;
+    summary.states = states;
+  }
+  return summary;
+}
+
+export function summarizeRun(results) {
+  const floorMs = summarize(results.floor.trials.map((t) => t.ms));
+  results.floor.summary = floorMs;
+  for (const [id, scenario] of Object.entries(results.scenarios)) {
+    for (const entry of Object.values(scenario.peers)) {
+      entry.summary = summarizePeer(id, entry, floorMs?.median ?? null);
+    }
+  }
+  return results;
+}

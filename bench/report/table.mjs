@@ -1,0 +1,117 @@
+/**
+ * The markdown report on stdout: rows are figures, columns are peers, cells are
+ * `median (min–max)` and, for times, the median as a multiple of the bare floor's.
+ */
+const ROWS = [
+  { scenario: 'kill9', field: 'ms', label: '(a) kill -9 → started, ms', ratio: true },
+  { scenario: 'hang', field: 'ms', label: '(b) blocked event loop → started, ms', ratio: true },
+  { scenario: 'sigstop', field: 'ms', label: '(c) SIGSTOP → started, ms', ratio: true },
+  { scenario: 'leak', field: 'peakMiB', label: '(d) leak: peak RSS, MiB', digits: 1 },
+  {
+    scenario: 'leak',
+    field: 'overshootPct',
+    label: '(d) leak: overshoot over 150 MiB, %',
+    digits: 1,
+    sign: true,
+  },
+  {
+    scenario: 'leak',
+    field: 'crossToStartedMs',
+    label: '(d) leak: 150 MiB crossed → started, ms',
+    ratio: true,
+  },
+  { scenario: 'idle', field: 'rssMB', label: '(e) idle RSS (VmRSS) of the supervisor, MB', digits: 1 },
+  { scenario: 'idle', field: 'rssAnonMB', label: '(e) … of which private (RssAnon), MB', digits: 1 },
+  { scenario: 'idle', field: 'cpuPct', label: '(e) idle CPU of the supervisor, % of a core', digits: 3 },
+  { scenario: 'idle', field: 'childrenCpuPct', label: '(e) idle CPU of its reaped children, %', digits: 3 },
+  { scenario: 'crashLoop', field: 'startsIn10s', label: '(f) crash loop: starts in the first 10 s' },
+  { scenario: 'crashLoop', field: 'startsInWindow', label: '(f) crash loop: starts in the window' },
+  { scenario: 'crashLoop', field: 'states', label: '(f) crash loop: state after the window' },
+];
+
+const num = (n, digits = 0, sign = false) => `${sign && n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
+
+function cell(row, summary, floorMedian, capSeconds) {
+  if (!summary) return '–';
+  if (summary.unsupported) return `never (${summary.unsupported})`;
+  if (row.field === 'states') {
+    const states = Object.entries(summary.states ?? {});
+    return states.length
+      ? states.map(([s, n]) => (states.length > 1 ? `${s} ×${n}` : s)).join('; ')
+      : failedOnly(summary);
+  }
+  const s = summary[row.field];
+  const extra = [];
+  if (summary.never) extra.push(summary.ok ? `never in ${summary.never}/${summary.trials}` : '');
+  if (summary.failed) extra.push(`${summary.failed} failed`);
+  const tail = extra.filter(Boolean).length ? ` [${extra.filter(Boolean).join(', ')}]` : '';
+  if (!s) {
+    if (summary.never && !summary.ok) {
+      const peak =
+        row.field === 'peakMiB' && summary.peakMiBWhenNever
+          ? `, peak ${num(summary.peakMiBWhenNever.max, 0)} MiB at the cap`
+          : '';
+      return `never (cap ${capSeconds} s${peak})${summary.failed ? ` [${summary.failed} failed]` : ''}`;
+    }
+    return failedOnly(summary);
+  }
+  const d = row.digits ?? 0;
+  let text = `${num(s.median, d, row.sign)} (${num(s.min, d, row.sign)}–${num(s.max, d, row.sign)})`;
+  if (row.ratio && floorMedian) text += ` ×${(s.median / floorMedian).toFixed(1)}`;
+  return text + tail;
+}
+
+function failedOnly(summary) {
+  return summary.failed ? `failed ×${summary.failed}: ${summary.failures[0]}` : '–';
+}
+
+export function renderTable(results) {
+  const peers = Object.keys(results.peers);
+  const floor = results.floor.summary;
+  const m = results.machine;
+  const f = results.flags;
+  const lines = [];
+  lines.push(`## vigil vs PM2, supervisord, monit — ${results.startedAt}`);
+  lines.push('');
+  lines.push(
+    `${m.hostname}: ${m.cpuModel}, ${m.cores} cores, ${(m.ramBytes / 2 ** 30).toFixed(1)} GiB, Linux ${m.kernel}, Node ${m.node}; load ${m.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${m.loadavgAtEnd?.map((x) => x.toFixed(2)).join(' ') ?? '?'} at end`,
+  );
+  lines.push(`peers: ${peers.map((p) => `${p} ${results.peers[p].version}`).join(', ')}`);
+  lines.push(
+    `trials: ${f.trials} per figure (floor ${f.floorTrials}), cap ${f.capSeconds} s (leak ${f.leakCapSeconds} s), idle ${f.idleSeconds} s after ${f.idleSettleSeconds} s, crash window ${f.crashSeconds} s${f.quick ? ' — QUICK RUN, not for publishing' : ''}`,
+  );
+  lines.push('');
+  lines.push(
+    floor
+      ? `**Bare floor** (\`node app.mjs\` spawn → started): ${num(floor.median)} ms (${num(floor.min)}–${num(floor.max)}), n=${floor.n}. Times below: median (min–max) and ×median/floor.`
+      : '**Bare floor**: not measured',
+  );
+  lines.push('');
+  lines.push(`| figure | ${peers.join(' | ')} |`);
+  lines.push(`| --- | ${peers.map(() => '---').join(' | ')} |`);
+  for (const row of ROWS) {
+    const scenario = results.scenarios[row.scenario];
+    if (!scenario) continue;
+    const capSeconds = row.scenario === 'leak' ? f.leakCapSeconds : f.capSeconds;
+    const cells = peers.map((p) => cell(row, scenario.peers[p]?.summary, floor?.median, capSeconds));
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(
+    '`never`: not restarted within the cap; `[never in k/n]`: some trials did, k did not; `[k failed]`: trials that could not be run to the end (reasons in the JSON).',
+  );
+  if (results.targets?.length) {
+    lines.push('');
+    lines.push('### vigil against its targets');
+    lines.push('');
+    for (const t of results.targets)
+      lines.push(`- ${t.met ? 'met' : '**MISSED**'}: ${t.target} — ${t.figure}`);
+  }
+  if (results.configNotes?.length) {
+    lines.push('');
+    lines.push('### Configs (full text of each in the JSON)');
+    lines.push('');
+    for (const note of results.configNotes) lines.push(`- ${note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
