@@ -10,12 +10,10 @@
  * Severity is a label, so a severity change is a different alert: the old one is ended with it.
  */
 import type { Clock, Logger, TimerHandle } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
 import { type Alert, type AlertNotice, type AlertSink, noticeAlerts } from './alert-types.js';
+import { deliverAlert } from './deliver-alert.js';
 import type { DeliveryOptions } from './delivery-options.js';
 import { InFlight } from './in-flight.js';
-import { postJson } from './post-json.js';
-import { retryWithBackoff } from './retry-with-backoff.js';
 
 export interface AlertmanagerSinkOptions {
   /** Base URL, e.g. http://127.0.0.1:9093. */
@@ -119,37 +117,12 @@ export class AlertmanagerSink implements AlertSink {
     }, this.#o.repostMs ?? DEFAULT_REPOST_MS);
   }
 
-  async #post(body: PostableAlert[]): Promise<boolean> {
+  #post(body: PostableAlert[]): Promise<boolean> {
     const { clock, delivery, logger } = this.#o;
-    const signal = this.#inFlight.signal;
     const checks = body.map((a) => a.labels.check);
-    try {
-      await retryWithBackoff(
-        () => postJson(this.#endpoint, body, { clock, timeoutMs: delivery.timeoutMs, signal }),
-        {
-          retries: delivery.retries,
-          minDelayMs: delivery.retryDelayMs,
-          maxDelayMs: delivery.maxRetryDelayMs,
-          clock,
-          signal,
-          onFailedAttempt: (error, attempt, retriesLeft) =>
-            logger.debug(
-              { sink: this.name, attempt, retriesLeft, reason: error.message },
-              'alertmanager attempt failed',
-            ),
-        },
-      );
-      return true;
-    } catch (error) {
-      if (signal.aborted) {
-        logger.warn({ sink: this.name, checks }, 'alert delivery abandoned: closing');
-        return false;
-      }
-      const message = `alertmanager ${this.#endpoint}: ${error instanceof Error ? error.message : String(error)}`;
-      const err = agentErrors.create('VIGIL_ALERT_DELIVERY_FAILED', message, { cause: error });
-      logger.error({ err, sink: this.name, checks }, 'alert not delivered');
-      return false;
-    }
+    const signal = this.#inFlight.signal;
+    const url = this.#endpoint;
+    return deliverAlert({ sink: this.name, url, body, checks, signal, clock, delivery, logger });
   }
 }
 

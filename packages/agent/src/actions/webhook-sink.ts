@@ -4,12 +4,10 @@
  * sense of it) and every check's alert under `alerts`. Failures are logged, never thrown.
  */
 import type { Clock, Logger } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
 import type { Alert, AlertNotice, AlertSink } from './alert-types.js';
+import { deliverAlert } from './deliver-alert.js';
 import type { DeliveryOptions } from './delivery-options.js';
 import { InFlight } from './in-flight.js';
-import { postJson } from './post-json.js';
-import { retryWithBackoff } from './retry-with-backoff.js';
 
 export interface WebhookSinkOptions {
   url: string;
@@ -53,40 +51,12 @@ export class WebhookSink implements AlertSink {
     };
   }
 
-  async #deliver(notice: AlertNotice): Promise<boolean> {
+  #deliver(notice: AlertNotice): Promise<boolean> {
     const { url, clock, delivery, logger } = this.#o;
     const body = this.payload(notice);
+    const checks = (body.checks as string[] | undefined) ?? [body.check];
     const signal = this.#inFlight.signal;
-    try {
-      await retryWithBackoff(() => postJson(url, body, { clock, timeoutMs: delivery.timeoutMs, signal }), {
-        retries: delivery.retries,
-        minDelayMs: delivery.retryDelayMs,
-        maxDelayMs: delivery.maxRetryDelayMs,
-        clock,
-        signal,
-        onFailedAttempt: (error, attempt, retriesLeft) =>
-          logger.debug(
-            { sink: this.name, attempt, retriesLeft, reason: error.message },
-            'webhook attempt failed',
-          ),
-      });
-      return true;
-    } catch (error) {
-      if (signal.aborted) {
-        logger.warn(
-          { sink: this.name, checks: body.checks ?? [body.check] },
-          'alert delivery abandoned: closing',
-        );
-        return false;
-      }
-      const err = agentErrors.create(
-        'VIGIL_ALERT_DELIVERY_FAILED',
-        `webhook ${url}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-      logger.error({ err, sink: this.name, checks: body.checks ?? [body.check] }, 'alert not delivered');
-      return false;
-    }
+    return deliverAlert({ sink: this.name, url, body, checks, signal, clock, delivery, logger });
   }
 
   #alertPayload(alert: Alert): Record<string, unknown> {
