@@ -4,7 +4,7 @@
  * of every op are generated; the campaign never sends one that would act on the pair.
  */
 
-import { PROTOCOL_VERSION } from '@vigil/shared';
+import { FaultName, PROTOCOL_VERSION } from '@vigil/shared';
 import fc from 'fast-check';
 
 export type JsonObject = Record<string, unknown>;
@@ -73,16 +73,8 @@ export const resultMessage: fc.Arbitrary<JsonObject> = fc.record(
 
 const faultSpec = fc.record(
   {
-    name: fc.constantFrom(
-      'hang',
-      'stop-heartbeat',
-      'slow-heartbeat',
-      'leak',
-      'cpu',
-      'crash',
-      'fail-health',
-      'clear',
-    ),
+    // Every fault the schema knows, read from it so a new fault is fuzzed too.
+    name: fc.constantFrom(...FaultName.anyOf.map((literal) => literal.const)),
     seconds: fc.double({ min: 0.001, max: 86_400, noNaN: true }),
     mbPerSec: fc.double({ min: 0.001, max: 4096, noNaN: true }),
     exitCode: fc.integer({ min: 0, max: 255 }),

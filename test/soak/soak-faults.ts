@@ -11,6 +11,8 @@
  *                             cpu → soft → medium → hard → restarted
  *   fail-health               `seconds` well inside the soft verify window: self-failing →
  *                             soft → resolved, same pid, no restart
+ *   bloat                     a cache that takes the agent past the memory limit but stays under
+ *                             the ceiling: memory → soft (drops it) → resolved, no restart
  */
 
 import type { FaultName, FaultSpec, Incident, SignalKind } from '@vigil/shared';
@@ -25,6 +27,7 @@ export const SOAK_FAULTS: readonly SoakFault[] = [
   'cpu',
   'crash',
   'fail-health',
+  'bloat',
 ];
 
 export interface FaultStep {
@@ -40,6 +43,9 @@ export interface SoakTimings {
   heartbeatTimeoutMs: number;
   maxStretch: number;
   softVerifyMs: number;
+  /** The soak's memory limit and ceiling, in MiB. */
+  memoryLimitMib: number;
+  memoryCeilingMib: number;
 }
 
 function specFor(name: SoakFault, t: SoakTimings): fc.Arbitrary<FaultSpec> {
@@ -56,6 +62,14 @@ function specFor(name: SoakFault, t: SoakTimings): fc.Arbitrary<FaultSpec> {
       return fc.integer({ min: 30, max: 60 }).map((mbPerSec) => ({ name, mbPerSec }));
     case 'crash':
       return fc.integer({ min: 0, max: 255 }).map((exitCode) => ({ name, exitCode }));
+    case 'bloat': {
+      // Grown in half a second, by an amount that takes an agent idling anywhere in 60–240 MiB
+      // (it sits near 110) over the limit and leaves it under the ceiling: soft must see it,
+      // the ceiling must not.
+      const min = t.memoryLimitMib - 60;
+      const max = t.memoryCeilingMib - 240;
+      return fc.integer({ min, max }).map((mib) => ({ name, mbPerSec: mib * 2, seconds: 0.5 }));
+    }
     default:
       // fail-health: long enough for the detector (a few beats), short enough to clear inside
       // soft's verify window.
@@ -113,6 +127,8 @@ export function expectedFor(spec: FaultSpec): Expected {
       return { signals: ['memory', 'memory-ceiling'], outcome: 'restarted', restart: true };
     case 'cpu':
       return { signals: ['cpu'], outcome: 'restarted', restart: true };
+    case 'bloat':
+      return { signals: ['memory'], outcome: 'resolved', restart: false };
     default:
       return { signals: ['self-failing'], outcome: 'resolved', restart: false };
   }
@@ -140,6 +156,7 @@ export function checkIncident(spec: FaultSpec, incident: Incident): string | und
       if (incident.rungs.at(-1) !== 'hard') return `expected the climb to end at hard; got ${seen}`;
       break;
     case 'fail-health':
+    case 'bloat':
       if (rungs !== 'soft') return `expected rungs [soft]; got ${seen}`;
       break;
   }

@@ -10,7 +10,8 @@ export const SOAK_WATCHDOG = {
   resources: {
     sampleIntervalMs: 250,
     // The idle agent sits near 110 MiB; a 30–60 MiB/s leak crosses the limit within seconds.
-    memory: { maxRssBytes: 200 * MiB, ceilingRssBytes: 320 * MiB, forSamples: 2 },
+    // The ceiling leaves room for a bloated cache (soft's case) between it and the limit.
+    memory: { maxRssBytes: 200 * MiB, ceilingRssBytes: 400 * MiB, forSamples: 2 },
     // One spinning core is ~100%; a starting agent is busy for well under the 2 s this needs,
     // and a hang (which also burns a core) is lost after 1 s, before this could fire.
     cpu: { maxPercent: 40, forSamples: 8 },
@@ -33,6 +34,8 @@ export const SOAK_TIMINGS: SoakTimings = {
   heartbeatTimeoutMs: TEST_WATCHDOG_CONFIG.heartbeat.timeoutMs,
   maxStretch: SOAK_WATCHDOG.pressure.maxStretch,
   softVerifyMs: SOAK_WATCHDOG.recovery.soft.verifyMs,
+  memoryLimitMib: SOAK_WATCHDOG.resources.memory.maxRssBytes / MiB,
+  memoryCeilingMib: SOAK_WATCHDOG.resources.memory.ceilingRssBytes / MiB,
 };
 
 export function soakPair(): Pair {
