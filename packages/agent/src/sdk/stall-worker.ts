@@ -36,6 +36,20 @@ function describeFrame(frame: Debugger.CallFrame): string {
   return `${frame.functionName || '<anonymous>'} (${where(url)}:${line}:${column})`;
 }
 
+function isNodeInternal(frame: Debugger.CallFrame): boolean {
+  return (frame.url || scripts.get(frame.location.scriptId) || '').startsWith('node:');
+}
+
+/**
+ * The pause often lands inside Node's own JavaScript (a getter, util.inspect, a stream) that the
+ * stuck code keeps calling; the line that hung is the first frame of the application's below
+ * them. Those leading frames are dropped; if there is no application frame, all are kept.
+ */
+function fromApplication(frames: Debugger.CallFrame[]): Debugger.CallFrame[] {
+  const first = frames.findIndex((frame) => !isNodeInternal(frame));
+  return first > 0 ? frames.slice(first) : frames;
+}
+
 function write(blockedMs: number, stack: string[]): void {
   const report: StallReport = { pid: data.pid, at: Date.now(), blockedMs: Math.round(blockedMs), stack };
   const tmp = `${data.file}.tmp`;
@@ -52,7 +66,7 @@ session.on('Debugger.scriptParsed', ({ params }) => {
   if (params.url) scripts.set(params.scriptId, params.url);
 });
 session.on('Debugger.paused', ({ params }) => {
-  const stack = params.callFrames.slice(0, data.maxFrames).map(describeFrame);
+  const stack = fromApplication(params.callFrames).slice(0, data.maxFrames).map(describeFrame);
   // Resume first: the main thread must not stay paused one moment longer than needed.
   session.post('Debugger.resume');
   if (!pending) return;

@@ -49,6 +49,25 @@ describe('stall sentinel', () => {
     assert.equal(child.exitCode, null);
   });
 
+  test("a loop blocked inside Node's own code is reported from the application's frame", async () => {
+    const watchdog = await FakeWatchdog.start();
+    watchdogs.push(watchdog);
+    const reportDir = join(watchdog.dir, 'reports');
+    const { child } = children.spawn(FIXTURE, {
+      VIGIL_AGENT_SOCKET: watchdog.path,
+      VIGIL_REPORT_DIR: reportDir,
+      VIGIL_STALL_MS: '500',
+      SPIN_THROUGH_NODE: '1',
+    });
+    await watchdog.waitForHellos(1, 10_000);
+    const stallFile = join(reportDir, `stall-${child.pid}.json`);
+    await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
+    const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+    // util.inspect's frames (node:internal/…) are where the pause lands; the line that hung is
+    // the caller's.
+    assert.match(report.stack[0] ?? '', /^spinThroughNode \(/, report.stack.join('\n'));
+  });
+
   test('a free loop writes nothing, and stop() ends the worker', async () => {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
