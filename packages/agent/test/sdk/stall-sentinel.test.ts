@@ -24,7 +24,8 @@ describe('stall sentinel', () => {
   });
   after(() => children.killAll());
 
-  test('a blocked loop leaves a stall file whose first frame is the spinning function', async () => {
+  /** Starts the fixture against a fake watchdog and waits for its stall file. */
+  async function stallOf(env: Record<string, string> = {}) {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
     const reportDir = join(watchdog.dir, 'reports');
@@ -32,12 +33,18 @@ describe('stall sentinel', () => {
       VIGIL_AGENT_SOCKET: watchdog.path,
       VIGIL_REPORT_DIR: reportDir,
       VIGIL_STALL_MS: '500',
+      ...env,
     });
     const [hello] = await watchdog.waitForHellos(1, 10_000);
     const stallFile = join(reportDir, `stall-${child.pid}.json`);
-    assert.equal(hello?.stallFile, stallFile);
     await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
     const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+    return { child, hello, stallFile, report };
+  }
+
+  test('a blocked loop leaves a stall file whose first frame is the spinning function', async () => {
+    const { child, hello, stallFile, report } = await stallOf();
+    assert.equal(hello?.stallFile, stallFile);
     assert.equal(report.pid, child.pid);
     assert.ok(report.blockedMs >= 500, `blockedMs ${report.blockedMs}`);
     assert.ok(Math.abs(Date.now() - report.at) < 10_000);
@@ -50,19 +57,7 @@ describe('stall sentinel', () => {
   });
 
   test("a loop blocked inside Node's own code is reported from the application's frame", async () => {
-    const watchdog = await FakeWatchdog.start();
-    watchdogs.push(watchdog);
-    const reportDir = join(watchdog.dir, 'reports');
-    const { child } = children.spawn(FIXTURE, {
-      VIGIL_AGENT_SOCKET: watchdog.path,
-      VIGIL_REPORT_DIR: reportDir,
-      VIGIL_STALL_MS: '500',
-      SPIN_THROUGH_NODE: '1',
-    });
-    await watchdog.waitForHellos(1, 10_000);
-    const stallFile = join(reportDir, `stall-${child.pid}.json`);
-    await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
-    const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+    const { report } = await stallOf({ SPIN_THROUGH_NODE: '1' });
     // util.inspect's frames (node:internal/…) are where the pause lands; the line that hung is
     // the caller's.
     assert.match(report.stack[0] ?? '', /^spinThroughNode \(/, report.stack.join('\n'));
