@@ -76,7 +76,7 @@ export async function killTree(options: KillTreeOptions): Promise<KillTreeOutcom
     (async (ms: number) => (root ? (await pollUntilGone([root], ms)).length === 0 : true));
 
   let how: StopHow = root ? 'SIGKILL' : 'already-exited';
-  let others: ProcessIdentity[];
+  let others: ProcessIdentity[] | undefined;
   // A stopped process cannot act on SIGTERM until continued: it goes straight to SIGKILL.
   const stopped = rootStat?.state === 'T' || rootStat?.state === 't';
   // The agent leads its own process group (spawned detached), so the group id is its pid.
@@ -91,13 +91,12 @@ export async function killTree(options: KillTreeOptions): Promise<KillTreeOutcom
     ]);
     others = found;
     if (exited) how = 'SIGTERM';
-  } else {
-    signalGroup(options.pid, 'SIGKILL');
-    if (root) signalIdentity(root, 'SIGKILL');
-    others = options.instance ? findByInstance(options.instance, options.pid) : [];
   }
   signalGroup(options.pid, 'SIGKILL');
   if (root) signalIdentity(root, 'SIGKILL');
+  // Without a grace the tree was never listed: the group is already gone, and whatever left it
+  // is found by the instance token, after the kill rather than before it.
+  others ??= options.instance ? findByInstance(options.instance, options.pid) : [];
   for (const p of others) signalIdentity(p, 'SIGKILL');
   if (root) await waitForRoot(2000);
 
