@@ -7,14 +7,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second for utime/stime (USER_HZ); 100 on every Linux that Node runs on. */
 export const CLK_TCK = 100;
 
-/** Fields of /proc/<pid>/stat (man 5 proc), parsed past the parenthesised command name. */
-export function readStat(pid) {
-  let text;
+/** The text of /proc/<pid>/<name>, or null when the process is gone. */
+function readProcFile(pid, name, encoding = 'utf8') {
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return readFileSync(`/proc/${pid}/${name}`, encoding);
   } catch {
     return null;
   }
+}
+
+/** Fields of /proc/<pid>/stat (man 5 proc), parsed past the parenthesised command name. */
+export function readStat(pid) {
+  const text = readProcFile(pid, 'stat');
+  if (text === null) return null;
   const close = text.lastIndexOf(')');
   const f = text.slice(close + 2).split(' ');
   // f[0] is field 3 (state); field n is f[n - 3].
@@ -31,61 +36,42 @@ export function readStat(pid) {
   };
 }
 
-/** VmRSS in bytes, from /proc/<pid>/status; null when gone or a zombie (no VmRSS line). */
-export function readRssBytes(pid) {
-  let text;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return null;
-  }
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(text);
-  return match ? Number(match[1]) * 1024 : null;
-}
-
 /** VmRSS split into RssAnon (private to the process) and RssFile (mostly the shared binary), bytes. */
 export function readMemory(pid) {
-  let text;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readProcFile(pid, 'status');
+  if (text === null) return null;
   const kib = (name) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
   const rss = kib('VmRSS');
   return Number.isNaN(rss) ? null : { rss, anon: kib('RssAnon'), file: kib('RssFile') };
 }
 
-/** Alive and not a zombie: what "the process is still there" means to a supervisor. */
-export function isAlive(pid) {
-  const stat = readStat(pid);
+/** VmRSS in bytes; null when gone or a zombie (no VmRSS line). */
+export function readRssBytes(pid) {
+  return readMemory(pid)?.rss ?? null;
+}
+
+/** A stat that is there and not a zombie: what "the process is still there" means to a supervisor. */
+function living(stat) {
   return stat !== null && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+export function isAlive(pid) {
+  return living(readStat(pid));
 }
 
 export function isSameProcess(pid, startTicks) {
   const stat = readStat(pid);
-  return stat !== null && stat.startTicks === startTicks && stat.state !== 'Z' && stat.state !== 'X';
+  return living(stat) && stat.startTicks === startTicks;
 }
 
 export function childrenOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
+  const text = readProcFile(pid, `task/${pid}/children`);
+  return text === null ? [] : text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 export function cmdlineOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
+  return readProcFile(pid, 'cmdline')?.split('\0').filter(Boolean) ?? [];
 }
 
 export function allPids() {
@@ -104,12 +90,8 @@ export function pidsWithEnv(name, value) {
   const found = [];
   for (const pid of allPids()) {
     if (pid === process.pid) continue;
-    let environ;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    } catch {
-      continue;
-    }
+    const environ = readProcFile(pid, 'environ', 'latin1');
+    if (environ === null) continue;
     const tagged = environ.split('\0').some((v) => v === exact || v.startsWith(nested));
     if (tagged && isAlive(pid)) found.push(pid);
   }

@@ -10,6 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, pidsWithEnv, readStat } from './proc.mjs';
+import { waitFor } from './wait-for.mjs';
 
 export const TAG_NAME = 'VIGIL_BENCH_RUN';
 
@@ -151,4 +152,17 @@ export function killGroup(pgid, name) {
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops a supervisor the run spawned as a child: SIGTERM, up to `timeoutMs` for it to exit, then
+ * SIGKILL. Resolves once it has exited.
+ */
+export async function stopChild(child, { timeoutMs, what }) {
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  if (gone()) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  signal(child.pid, 'SIGTERM');
+  await waitFor(gone, { timeoutMs, what }).catch(() => signal(child.pid, 'SIGKILL'));
+  await exited;
 }

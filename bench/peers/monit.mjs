@@ -18,8 +18,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_SCRIPT, appEnv } from '../lib/app-spec.mjs';
 import { isAlive } from '../lib/proc.mjs';
-import { signal } from '../lib/processes.mjs';
-import { waitFor } from '../lib/wait-for.mjs';
+import { stopChild } from '../lib/processes.mjs';
 
 const MONIT = '/usr/bin/monit';
 const TINI = '/usr/bin/tini';
@@ -147,7 +146,6 @@ export const monit = {
     const [command, ...args] = [...(existsSync(TINI) ? [TINI, '-s', '--'] : []), MONIT, '-I', '-c', p.cfg];
     const child = keeper.spawn(command, args, { env, cwd: dir, logFile: join(dir, 'monit.out') });
     const monitPid = () => readPid(join(dir, 'monit.pid'));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     const cli = (args) => keeper.run(MONIT, ['-c', p.cfg, '-B', ...args], { env, timeoutMs: 15_000 });
     const pidFromFile = () => readPid(p.pidfile);
     return {
@@ -170,15 +168,7 @@ export const monit = {
           ? `${status} (${monitoring ?? '?'})`
           : `monit status exit ${out.code}: ${out.stderr.trim()}`;
       },
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        signal(child.pid, 'SIGTERM');
-        await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
-          timeoutMs: 10_000,
-          what: 'monit to exit after SIGTERM',
-        }).catch(() => signal(child.pid, 'SIGKILL'));
-        await exited;
-      },
+      stop: () => stopChild(child, { timeoutMs: 10_000, what: 'monit to exit after SIGTERM' }),
     };
   },
 };

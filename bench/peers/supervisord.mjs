@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_SCRIPT, appEnv } from '../lib/app-spec.mjs';
 import { childrenOf, cmdlineOf, isAlive } from '../lib/proc.mjs';
-import { signal } from '../lib/processes.mjs';
-import { waitFor } from '../lib/wait-for.mjs';
+import { stopChild } from '../lib/processes.mjs';
 
 /** supervisord's environment= syntax: KEY="value",… */
 function environmentLine(env) {
@@ -70,7 +69,6 @@ export const supervisord = {
       cwd: dir,
       logFile: join(dir, 'supervisord.out'),
     });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     // The app is supervisord's direct child: that is how supervisord knows it.
     const appPid = () =>
       childrenOf(child.pid).find((pid) => cmdlineOf(pid).includes(APP_SCRIPT) && isAlive(pid)) ?? null;
@@ -91,15 +89,7 @@ export const supervisord = {
           .replace(/\s+/g, ' ');
         return text || `supervisorctl exit ${out.code}: ${out.stderr.trim()}`;
       },
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        signal(child.pid, 'SIGTERM');
-        await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
-          timeoutMs: 15_000,
-          what: 'supervisord to exit after SIGTERM',
-        }).catch(() => signal(child.pid, 'SIGKILL'));
-        await exited;
-      },
+      stop: () => stopChild(child, { timeoutMs: 15_000, what: 'supervisord to exit after SIGTERM' }),
     };
   },
 };

@@ -6,8 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_SCRIPT, appEnv, LIMIT_BYTES } from '../lib/app-spec.mjs';
-import { signal } from '../lib/processes.mjs';
-import { waitFor } from '../lib/wait-for.mjs';
+import { stopChild } from '../lib/processes.mjs';
 import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,7 +93,6 @@ export const vigil = {
     });
     const statusFile = join(home, 'run', 'status.json');
     const status = () => readJson(statusFile);
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     return {
       supervisorPids: () => [child.pid],
       appPid: () => status()?.agent?.pid ?? null,
@@ -110,15 +108,7 @@ export const vigil = {
       },
       /** Where vigil's own time went after `since`, from its log (see watchdog-timeline.mjs). */
       timeline: (since) => watchdogTimeline(join(home, 'log', 'watchdog.log'), since),
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        signal(child.pid, 'SIGTERM');
-        await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
-          timeoutMs: 10_000,
-          what: 'vigil run to exit after SIGTERM',
-        }).catch(() => signal(child.pid, 'SIGKILL'));
-        await exited;
-      },
+      stop: () => stopChild(child, { timeoutMs: 10_000, what: 'vigil run to exit after SIGTERM' }),
     };
   },
 };
