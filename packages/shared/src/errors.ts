@@ -106,6 +106,12 @@ export const sharedErrors = defineErrors({
   VIGIL_REQUEST_TIMEOUT: {
     hint: 'The peer accepted the connection but did not answer in time; it may be overloaded or hung.',
   },
+  VIGIL_PATH_UNSAFE: {
+    hint: 'vigil never writes through a link or into a folder it does not own; remove what is at the path and vigil recreates it.',
+  },
+  VIGIL_HOME_UNSAFE: {
+    hint: 'Another user could aim vigil at files it does not own; fix the ownership and modes named, then start again.',
+  },
 });
 
 export type SharedErrorCode = keyof typeof sharedErrors.codes;

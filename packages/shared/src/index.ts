@@ -32,6 +32,20 @@ export {
 } from './errors.js';
 export { type DecodeOutcome, NdjsonDecoder } from './framing/ndjson-decoder.js';
 export { attachNdjson, type NdjsonSocket, type NdjsonSocketOptions } from './framing/ndjson-socket.js';
+export { assertHomeSafe, findHomeProblems, type HomeProblem } from './fs/home-safety.js';
+export {
+  appendFileSafe,
+  type EnsureDirOptions,
+  ensureDir,
+  openAppend,
+  type PlantedLinkReporter,
+  type ReadInsideOptions,
+  readRegularFileInside,
+  type SafeOpenOptions,
+  type WriteAtomicOptions,
+  writeAll,
+  writeFileAtomic,
+} from './fs/safe-files.js';
 export { type CreateLoggerOptions, createLogger, type Logger, type VigilComponent } from './logger.js';
 export { formatHumanLine } from './logging/human-line.js';
 export { detectMode, type ResolvePathsOptions, resolvePaths, type VigilPaths } from './paths.js';
