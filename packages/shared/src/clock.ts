@@ -19,6 +19,9 @@ export interface Clock {
 
 let nextSystemTimerId = 1;
 
+/** The longest delay a Node timer takes as it is: 2^31-1 ms, about 24.8 days. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function createSystemClock(): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   return {
@@ -26,11 +29,21 @@ export function createSystemClock(): Clock {
     wallNow: () => Date.now(),
     setTimeout(fn, ms) {
       const id = nextSystemTimerId++;
-      const timer = setTimeout(() => {
-        timers.delete(id);
-        fn();
-      }, ms);
-      timers.set(id, timer);
+      // Node clamps a delay over 2^31-1 ms to 1 ms (with a warning): longer waits are chained.
+      const deadline = performance.now() + Math.max(0, ms);
+      const arm = (delay: number) => {
+        const timer = setTimeout(
+          () => {
+            const left = deadline - performance.now();
+            if (left > 0.5) return arm(left);
+            timers.delete(id);
+            fn();
+          },
+          Math.min(MAX_TIMER_MS, Math.max(0, delay)),
+        );
+        timers.set(id, timer);
+      };
+      arm(ms);
       return { id };
     },
     clearTimeout(handle) {
@@ -97,6 +110,24 @@ export class FakeClock implements Clock {
       this.#fire(due);
     }
     this.#now = target;
+  }
+
+  /**
+   * Moves time forward by `ms` as a stopped process sees it (SIGSTOP, a VM freeze): nothing runs
+   * meanwhile, then every timer that fell due fires late, at the new time.
+   */
+  jump(ms: number): void {
+    this.#now += ms;
+    for (;;) {
+      const due = this.#earliest();
+      if (!due || due.at > this.#now) break;
+      this.#fire(due);
+    }
+  }
+
+  /** Steps the wall clock (an NTP step, an operator's `date -s`); monotonic time is untouched. */
+  stepWall(ms: number): void {
+    this.#wallOffset += ms;
   }
 
   /** Jumps to the next timer and fires it; returns false when none is pending. */

@@ -1,4 +1,11 @@
-export { type Clock, createSystemClock, FakeClock, systemClock, type TimerHandle } from './clock.js';
+export {
+  type Clock,
+  createSystemClock,
+  FakeClock,
+  MAX_TIMER_MS,
+  systemClock,
+  type TimerHandle,
+} from './clock.js';
 export {
   CHECK_TYPES,
   type CheckConfig,

@@ -37,3 +37,47 @@ describe('FakeClock', () => {
     assert.equal(clock.runNext(), false);
   });
 });
+
+describe('system clock', () => {
+  test('a delay beyond 2^31-1 ms waits instead of firing at once, without an overflow warning', async () => {
+    const { createSystemClock, MAX_TIMER_MS } = await import('@vigil/shared');
+    const clock = createSystemClock();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    let fired = 0;
+    const far = clock.setTimeout(() => fired++, MAX_TIMER_MS + 1000);
+    const farther = clock.setTimeout(() => fired++, 8_640_000_000_000);
+    // A clamped timer would fire after 1 ms; give the loop well over that.
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 60));
+    process.off('warning', onWarning);
+    clock.clearTimeout(far);
+    clock.clearTimeout(farther);
+    assert.equal(fired, 0);
+    assert.deepEqual(warnings, []);
+  });
+
+  test('a short delay still fires', async () => {
+    const { createSystemClock } = await import('@vigil/shared');
+    const clock = createSystemClock();
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 5));
+  });
+});
+
+describe('FakeClock jumps', () => {
+  test('jump fires due timers late, at the new time, as a stopped process sees them', () => {
+    const clock = new FakeClock();
+    const seen: number[] = [];
+    clock.setTimeout(() => seen.push(clock.now()), 100);
+    clock.setTimeout(() => seen.push(clock.now()), 200);
+    clock.jump(3000);
+    assert.deepEqual(seen, [3000, 3000]);
+  });
+
+  test('stepWall moves wall time only', () => {
+    const clock = new FakeClock(0, 1_000_000);
+    clock.stepWall(-3_600_000);
+    assert.equal(clock.now(), 0);
+    assert.equal(clock.wallNow(), 1_000_000 - 3_600_000);
+  });
+});

@@ -2,6 +2,12 @@
  * Heartbeat lost: no heartbeat within the timeout. Under host pressure the deadline stretches
  * (up to `maxStretch` times) as long as the agent looks starved rather than stuck; a stopped
  * process (SIGSTOP) is reported as such as soon as half the timeout has passed.
+ *
+ * The watchdog never blames the agent for its own pause (SIGSTOP, a VM freeze, a starved loop):
+ * when its own timer fires much later than it was due, it did not watch that stretch of time,
+ * so the agent gets a fresh deadline from now. And a look is judged only after the loop has read
+ * what queued on the socket meanwhile (libuv runs timers before I/O), so beats the agent sent
+ * while the watchdog was paused count.
  */
 import type { Clock, TimerHandle } from '@vigil/shared';
 import { readProcStat, readSchedStat, type SchedStat } from '../process/proc-stat.js';
@@ -24,6 +30,15 @@ export interface HeartbeatMonitorOptions {
   readSched?(pid: number): SchedStat | null;
   readPressure?(): PressureReading;
   checkEveryMs?: number;
+  /** Told when the watchdog's own timer fired `lateMs` late: it was paused or starved. */
+  onOwnGap?(lateMs: number): void;
+  /** Runs a look after pending I/O; default setImmediate (tests pass a synchronous one). */
+  defer?(fn: () => void): void;
+}
+
+/** A timer this late means the watchdog itself stood still; the agent is not judged on it. */
+export function ownGapThresholdMs(timeoutMs: number): number {
+  return Math.max(500, timeoutMs / 2);
 }
 
 export class HeartbeatMonitor {
@@ -34,7 +49,10 @@ export class HeartbeatMonitor {
   #schedAtOverdue: { at: number; sched: SchedStat | null } | null = null;
   #lost: 'heartbeat-lost' | 'process-stopped' | null = null;
   #timer: TimerHandle | undefined;
+  #dueAt = 0;
   #stretchNoted = false;
+  /** Gaps of the watchdog's own (a late timer), for status and logs. */
+  ownGaps = 0;
   /** The longest gap between two heartbeats seen, ms (for status and the load benchmark). */
   worstGapMs = 0;
   lastVerdict: StarvationVerdict | null = null;
@@ -98,14 +116,23 @@ export class HeartbeatMonitor {
    */
   #schedule(inMs: number): void {
     this.#o.clock.clearTimeout(this.#timer);
-    this.#timer = this.#o.clock.setTimeout(
-      () => {
-        this.#timer = undefined;
+    const delay = Math.max(1, inMs);
+    this.#dueAt = this.#o.clock.now() + delay;
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.#timer = undefined;
+      const late = this.#o.clock.now() - this.#dueAt;
+      if (this.#pid !== null && !this.#lost && late > ownGapThresholdMs(this.#o.timeoutMs)) {
+        this.ownGaps++;
+        this.#lastBeat = this.#o.clock.now();
+        this.#schedAtOverdue = null;
+        this.#o.onOwnGap?.(Math.round(late));
+      }
+      (this.#o.defer ?? setImmediate)(() => {
+        if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
         const next = this.check();
         if (this.#pid !== null && !this.#lost) this.#schedule(next);
-      },
-      Math.max(1, inMs),
-    );
+      });
+    }, delay);
   }
 
   /** One look at the deadline; returns how long until the next look is worth it. */

@@ -7,6 +7,7 @@
 import type { Server, Socket } from 'node:net';
 import {
   attachNdjson,
+  type Clock,
   type CommandMessage,
   type HeartbeatMessage,
   type HelloMessage,
@@ -16,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   parseAgentMessage,
   type ResultMessage,
+  systemClock,
 } from '@vigil/shared';
 import { LogThrottle } from './log-throttle.js';
 
@@ -40,7 +42,11 @@ export interface HeartbeatServerOptions extends HeartbeatServerEvents {
   admit(pid: number): string | undefined;
   /** A connection that has not said hello within this time is dropped. */
   helloTimeoutMs?: number;
+  /** Monotonic time for the flood limit (a wall-clock step must not look like a flood). */
+  clock?: Clock;
+  /** Sustained rate allowed; a peer may burst up to `burstSeconds` of it (beats queued while the watchdog was paused). */
   maxMessagesPerSecond?: number;
+  burstSeconds?: number;
   maxInvalidMessages?: number;
 }
 
@@ -48,14 +54,16 @@ interface Peer {
   conn: NdjsonSocket;
   session: AgentSession | undefined;
   invalid: number;
-  windowStart: number;
-  inWindow: number;
+  /** Token bucket: messages the peer may still send now, refilled at the allowed rate. */
+  tokens: number;
+  refilledAt: number;
 }
 
 let nextSessionId = 1;
 
 export class HeartbeatServer {
   readonly #options: HeartbeatServerOptions;
+  readonly #clock: Clock;
   readonly #throttle: LogThrottle;
   readonly #peers = new Set<Peer>();
   #server: Server | undefined;
@@ -65,7 +73,8 @@ export class HeartbeatServer {
 
   constructor(options: HeartbeatServerOptions) {
     this.#options = options;
-    this.#throttle = new LogThrottle(options.logger);
+    this.#clock = options.clock ?? systemClock;
+    this.#throttle = new LogThrottle(options.logger, 5, 10_000, this.#clock);
   }
 
   async start(): Promise<void> {
@@ -97,8 +106,8 @@ export class HeartbeatServer {
     const peer: Peer = {
       session: undefined,
       invalid: 0,
-      windowStart: Date.now(),
-      inWindow: 0,
+      tokens: this.#rate(),
+      refilledAt: this.#clock.now(),
       conn: attachNdjson(socket, {
         onMessage: (value) => this.#onMessage(peer, value),
         onFrameError: (error) => this.#drop(peer, error.message, { code: error.code }),
@@ -130,13 +139,22 @@ export class HeartbeatServer {
     peer.conn.socket.destroy();
   }
 
+  #rate(): number {
+    return this.#options.maxMessagesPerSecond ?? 200;
+  }
+
+  /**
+   * A token bucket on monotonic time: a flood is a sustained rate over the limit, while a burst
+   * of what queued during the watchdog's own pause (up to `burstSeconds` of the rate) is not.
+   */
   #overRate(peer: Peer): boolean {
-    const now = Date.now();
-    if (now - peer.windowStart >= 1000) {
-      peer.windowStart = now;
-      peer.inWindow = 0;
-    }
-    return ++peer.inWindow > (this.#options.maxMessagesPerSecond ?? 200);
+    const now = this.#clock.now();
+    const capacity = this.#rate() * (this.#options.burstSeconds ?? 10);
+    peer.tokens = Math.min(capacity, peer.tokens + ((now - peer.refilledAt) / 1000) * this.#rate());
+    peer.refilledAt = now;
+    if (peer.tokens < 1) return true;
+    peer.tokens -= 1;
+    return false;
   }
 
   #onMessage(peer: Peer, value: unknown): void {
@@ -187,7 +205,7 @@ export class HeartbeatServer {
       this.#session = undefined;
       current.peer.conn.socket.destroy();
     }
-    const session: AgentSession = { id: nextSessionId++, hello, connectedAt: Date.now() };
+    const session: AgentSession = { id: nextSessionId++, hello, connectedAt: this.#clock.now() };
     peer.session = session;
     this.#session = { peer, session };
     this.#welcome(peer, true);

@@ -131,6 +131,11 @@ export class Supervisor {
       maxStretch: watchdog.pressure.maxStretch,
       checkEveryMs: Math.min(100, Math.max(10, Math.floor(watchdog.heartbeat.intervalMs / 2))),
       emit,
+      onOwnGap: (lateMs) =>
+        this.#log.warn(
+          { lateMs },
+          'the watchdog itself stood still (stopped, frozen or starved); the agent gets a fresh heartbeat deadline',
+        ),
     });
     this.#memory = new MemoryDetector({ ...watchdog.resources.memory, emit });
     this.#cpu = new CpuDetector({ ...watchdog.resources.cpu, emit });
@@ -148,6 +153,7 @@ export class Supervisor {
     this.#alerter = new Alerter({ ...watchdog.alert, logger: this.#log });
     this.#heartbeats = new HeartbeatServer({
       path: options.paths.agentSocket,
+      clock: this.#clock,
       heartbeatIntervalMs: watchdog.heartbeat.intervalMs,
       logger: this.#log,
       admit: (pid) => this.#admit(pid),
@@ -434,7 +440,7 @@ export class Supervisor {
 
   async #hardStop(request: StopRequest): Promise<void> {
     const { launcher, config, paths } = this.#o;
-    const started = Date.now();
+    const started = this.#clock.now();
     const agent = launcher.current();
     this.#monitor.disarm();
     this.#sampler.stop();
@@ -467,7 +473,7 @@ export class Supervisor {
     this.#heartbeats.dropSession();
     this.#session = undefined;
     removePidFile(paths.agentPidFile);
-    const parts = [`${outcome.how} after ${Date.now() - started} ms`];
+    const parts = [`${outcome.how} after ${Math.round(this.#clock.now() - started)} ms`];
     if (outcome.killed.length) parts.push(`${outcome.killed.length} other process(es) of the agent killed`);
     if (outcome.survivors.length) {
       parts.push(`${outcome.survivors.length} survived: ${outcome.survivors.map((p) => p.pid).join(', ')}`);

@@ -216,11 +216,19 @@ describe('starvation judgement', () => {
 
 describe('heartbeat monitor', () => {
   function monitor(
-    options: { state?: string; sched?: () => { cpuNs: number; waitNs: number }; pressure?: typeof calm } = {},
+    options: {
+      state?: string;
+      sched?: () => { cpuNs: number; waitNs: number };
+      pressure?: typeof calm;
+      defer?: (fn: () => void) => void;
+    } = {},
   ) {
     const clock = new FakeClock();
     const r = recorder();
+    const gaps: number[] = [];
     const m = new HeartbeatMonitor({
+      defer: options.defer ?? ((fn) => fn()),
+      onOwnGap: (ms) => gaps.push(ms),
       clock,
       timeoutMs: 1500,
       pressureEnabled: true,
@@ -231,7 +239,7 @@ describe('heartbeat monitor', () => {
       readSched: () => (options.sched ? options.sched() : { cpuNs: 0, waitNs: 0 }),
       readPressure: () => options.pressure ?? calm,
     });
-    return { clock, r, m };
+    return { clock, r, m, gaps };
   }
 
   test('lost after the timeout without a beat; cleared by the next beat', () => {
@@ -267,6 +275,60 @@ describe('heartbeat monitor', () => {
     clock.advance(3100);
     assert.deepEqual(r.kinds(), ['signal:heartbeat-lost'], 'lost at 4x the timeout regardless');
     assert.match((r.events[0] as { detail: string }).detail, /stretched/);
+  });
+
+  test("the watchdog's own pause (3 s, 10 s) never blames the agent: a fresh deadline from the wake", () => {
+    for (const pauseMs of [3000, 10_000]) {
+      const { clock, r, m, gaps } = monitor();
+      m.arm(42);
+      clock.advance(500);
+      m.beat();
+      clock.jump(pauseMs);
+      assert.deepEqual(r.kinds(), [], `no signal on waking from a ${pauseMs} ms pause`);
+      assert.equal(gaps.length, 1);
+      assert.ok((gaps[0] ?? 0) >= pauseMs - 1000, String(gaps[0]));
+      m.beat();
+      clock.advance(1400);
+      assert.deepEqual(r.kinds(), []);
+      // A genuinely silent agent is still caught, one timeout after the watchdog woke.
+      clock.advance(2000);
+      assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
+    }
+  });
+
+  test('a late look is judged after the beats that queued meanwhile are read', () => {
+    const deferred: (() => void)[] = [];
+    const { clock, r, m, gaps } = monitor({ defer: (fn) => deferred.push(fn) });
+    const drain = () => {
+      for (let fn = deferred.shift(); fn; fn = deferred.shift()) fn();
+    };
+    m.arm(42);
+    for (let t = 0; t < 1400; t += 50) {
+      clock.advance(50);
+      drain();
+    }
+    // Late by less than the own-gap threshold: no fresh deadline, but the beat read in the same
+    // turn of the loop (before the deferred look) counts.
+    clock.jump(500);
+    assert.equal(gaps.length, 0);
+    m.beat();
+    drain();
+    assert.deepEqual(r.kinds(), []);
+  });
+
+  test('deadlines use monotonic time: a wall-clock step changes nothing', () => {
+    const { clock, r, m } = monitor();
+    m.arm(42);
+    clock.advance(1000);
+    m.beat();
+    clock.stepWall(-3_600_000);
+    clock.advance(1000);
+    m.beat();
+    clock.stepWall(7_200_000);
+    clock.advance(1000);
+    assert.deepEqual(r.kinds(), []);
+    clock.advance(600);
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
   });
 
   test('disarmed: silent', () => {

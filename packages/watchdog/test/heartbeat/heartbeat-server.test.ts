@@ -176,3 +176,46 @@ describe('heartbeat server', () => {
     agent = again;
   });
 });
+
+describe('heartbeat server flood limit', () => {
+  test('beats queued during the watchdog’s own pause are a burst, not a flood; a sustained flood is', async () => {
+    const { FakeClock } = await import('@vigil/shared');
+    const clock = new FakeClock();
+    const path = join(dir, 'burst.sock');
+    const beats: number[] = [];
+    const closed: AgentSession[] = [];
+    const server = new HeartbeatServer({
+      path,
+      clock,
+      heartbeatIntervalMs: 250,
+      logger: createLogger({ component: 'watchdog', level: 'silent' }),
+      admit: () => undefined,
+      onHello: () => {},
+      onHeartbeat: (_s, b) => beats.push(b.seq),
+      onResult: () => {},
+      onSessionClosed: (s) => closed.push(s),
+      maxMessagesPerSecond: 200,
+    });
+    await server.start();
+    const agent = new Client(path);
+    try {
+      await agent.ready();
+      agent.send(hello());
+      await waitFor(() => agent.lines.length === 1, 'welcome');
+      // A minute at 4 beats a second while the watchdog was stopped, read in one go; and a
+      // wall-clock step of an hour back on top, which must not matter.
+      clock.advance(60_000);
+      clock.stepWall(-3_600_000);
+      agent.socket.write(Array.from({ length: 240 }, (_, i) => `${JSON.stringify(beat(i))}\n`).join(''));
+      await waitFor(() => beats.length === 240, '240 queued beats delivered');
+      assert.equal(closed.length, 0);
+      // Far more than 10 s of the allowed rate, at once: a flood.
+      agent.socket.write(Array.from({ length: 3000 }, (_, i) => `${JSON.stringify(beat(i))}\n`).join(''));
+      await waitFor(() => agent.closed, 'the flooding peer is dropped');
+      assert.equal(closed.length, 1);
+    } finally {
+      agent.socket.destroy();
+      server.close();
+    }
+  });
+});
