@@ -43,10 +43,10 @@ export { type AgentErrorCode, agentErrors } from './errors.js';
 export { AgentMetrics } from './metrics/agent-metrics.js';
 export { MetricsServer } from './metrics/metrics-server.js';
 export { AgentRuntime, type AgentRuntimeOptions } from './runtime/agent-runtime.js';
-export { Lifecycle, type LifecycleEvent, type LifecycleState } from './runtime/lifecycle.js';
 export type { Agent, AgentEvents } from './sdk/agent.js';
 export type { CreateAgentOptions } from './sdk/agent-options.js';
 export { createAgent } from './sdk/create-agent.js';
+export { Lifecycle, type LifecycleEvent, type LifecycleState } from './sdk/lifecycle.js';
 export type {
   MaintenanceHandler,
   RecoverContext,

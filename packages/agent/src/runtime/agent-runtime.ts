@@ -17,7 +17,6 @@ import { createAgent } from '../sdk/create-agent.js';
 import { ConfigAudit } from './config-audit.js';
 import { applyConfig } from './config-diff.js';
 import { loadStartupConfig } from './config-source.js';
-import { Lifecycle } from './lifecycle.js';
 import { LiveConfig } from './live-config.js';
 import { RecoveryPlan } from './recovery-plan.js';
 
@@ -35,7 +34,6 @@ export class AgentRuntime {
   readonly remediator: Remediator;
   readonly metrics = new AgentMetrics();
   readonly metricsServer: MetricsServer;
-  readonly lifecycle: Lifecycle;
   readonly #live: LiveConfig | undefined;
   readonly #logger: Logger;
   #config: VigilConfig;
@@ -64,11 +62,7 @@ export class AgentRuntime {
         ? {}
         : { stallMs: Math.max(100, Math.floor(this.#config.watchdog.heartbeat.timeoutMs / 2)) }),
     });
-    this.lifecycle = new Lifecycle((to, from, event) => {
-      logger.info({ from, to, event }, 'agent lifecycle');
-      if (to !== 'stopped') this.agent.setState(to);
-      this.metrics.degraded(to === 'degraded');
-    });
+    this.agent.on('state', (to) => this.metrics.degraded(to === 'degraded'));
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
     this.remediator = new Remediator({ logger, metrics: this.metrics });
@@ -83,7 +77,7 @@ export class AgentRuntime {
     this.agent.setHealth(() => {
       const summary = this.registry.summary();
       // Degraded is the answer to a medium rung; still failing means medium did not help.
-      return this.lifecycle.state === 'degraded' && summary.status !== 'failing'
+      return this.agent.lifecycle === 'degraded' && summary.status !== 'failing'
         ? { ...summary, status: 'degraded' }
         : summary;
     });
@@ -92,7 +86,6 @@ export class AgentRuntime {
       registry: this.registry,
       remediator: this.remediator,
       alerts: this.alerts,
-      lifecycle: this.lifecycle,
       metrics: this.metrics,
       logger,
     }).register();
@@ -128,7 +121,7 @@ export class AgentRuntime {
     await this.metricsServer.listen(agentConfig.metrics.enabled ? agentConfig.metrics.listen : undefined);
     this.#live?.start();
     this.agent.start();
-    this.lifecycle.send('started');
+    this.agent.setState('ready');
   }
 
   /** Re-reads the config file now (SIGHUP); resolves when handled. */
@@ -143,7 +136,7 @@ export class AgentRuntime {
   }
 
   async #stopNow(): Promise<void> {
-    this.lifecycle.send('stop');
+    this.agent.setState('stopping');
     this.#live?.stop();
     await Promise.allSettled([
       this.registry.stop(),
@@ -153,7 +146,6 @@ export class AgentRuntime {
     ]);
     this.metrics.close();
     await this.agent.stop();
-    this.lifecycle.send('stopped');
   }
 
   #onTransition(transition: CheckTransition): void {

@@ -14,14 +14,12 @@ import type { CheckRegistry } from '../checks/check-registry.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { Agent } from '../sdk/agent.js';
 import { collectGarbage } from '../sdk/default-handlers.js';
-import type { Lifecycle } from './lifecycle.js';
 
 export interface RecoveryPlanParts {
   agent: Agent;
   registry: CheckRegistry;
   remediator: Remediator;
   alerts: AlertDispatcher;
-  lifecycle: Lifecycle;
   metrics: AgentMetrics;
   logger: Logger;
 }
@@ -49,33 +47,26 @@ export class RecoveryPlan {
   }
 
   medium(): string[] {
-    const { registry, remediator, lifecycle, metrics } = this.#p;
+    const { registry, remediator, metrics } = this.#p;
     metrics.recoveryRun('medium');
     const paused = registry.pauseNonCritical();
     registry.setIntervalFactor(2);
     remediator.setRefusing(true, 'the agent is degraded');
-    lifecycle.send('degrade');
+    // The SDK moves the lifecycle to degraded once this medium succeeded, and says so.
     return [
       `paused non-critical checks: ${list(paused)}`,
       'check frequency halved',
       'new remediation refused',
-      'state: degraded',
     ];
   }
 
   restore(): string[] {
-    const { registry, remediator, lifecycle, metrics } = this.#p;
+    const { registry, remediator, metrics } = this.#p;
     metrics.recoveryRun('restore');
     const resumed = registry.resumeAll();
     registry.setIntervalFactor(1);
     remediator.setRefusing(false);
-    lifecycle.send('restore');
-    return [
-      `resumed checks: ${list(resumed)}`,
-      'check frequency normal',
-      'remediation allowed',
-      'state: ready',
-    ];
+    return [`resumed checks: ${list(resumed)}`, 'check frequency normal', 'remediation allowed'];
   }
 
   maintenance(untilMs: number): void {

@@ -4,10 +4,14 @@
 import type { EventEmitter } from 'node:events';
 import type { AgentLifecycle, FaultSpec, RecoverLevel } from '@vigil/shared';
 import type { HeartbeatClientEvents } from './heartbeat-client.js';
+import type { LifecycleState } from './lifecycle.js';
 import type { MaintenanceHandler, RecoverHandler, RestoreHandler } from './recovery-handlers.js';
 import type { HealthSource } from './self-report.js';
 
-export type AgentEvents = HeartbeatClientEvents;
+export type AgentEvents = HeartbeatClientEvents & {
+  /** The lifecycle moved (the table in lifecycle.ts is its one writer). */
+  state: [to: LifecycleState, from: LifecycleState];
+};
 
 export interface Agent extends EventEmitter<AgentEvents> {
   /** Begins connecting in the background; never throws when the watchdog is absent. */
@@ -26,7 +30,10 @@ export interface Agent extends EventEmitter<AgentEvents> {
   /** The same path as a `fault` command; throws VIGIL_FAULTS_DISABLED unless enabled. */
   injectFault(spec: FaultSpec): Promise<string[]>;
   readonly connected: boolean;
+  /** What the heartbeats report. */
   readonly state: AgentLifecycle;
+  /** The lifecycle itself, `stopped` included. */
+  readonly lifecycle: LifecycleState;
   /** Where the stall sentinel writes, while it runs. */
   readonly stallFile: string | undefined;
 }

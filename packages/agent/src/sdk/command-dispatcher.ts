@@ -20,8 +20,11 @@ export interface DispatchOutcome {
 export interface CommandDispatcherOptions {
   handlers: RecoveryHandlers;
   faults: FaultInjector;
-  /** Called after a recover or restore has run (auto-restore listens). */
-  onRecovered?(level: 'soft' | 'medium' | 'restore'): void;
+  /**
+   * Called after a recover or restore has run, with whether it succeeded; the lines it returns
+   * (e.g. the state it led to) are added to what the result says was done.
+   */
+  onRecovered?(level: 'soft' | 'medium' | 'restore', ok: boolean): string[] | undefined;
 }
 
 function clip(line: string): string {
@@ -50,12 +53,11 @@ export class CommandDispatcher {
           const dropped = command.level === 'soft' ? this.#options.faults.endSoftClearable() : [];
           outcome = await this.#options.handlers.recover(command.level, command.reason);
           if (dropped.length) outcome = { ...outcome, did: [...dropped, ...outcome.did] };
-          this.#options.onRecovered?.(command.level);
+          outcome = this.#after(command.level, outcome);
           break;
         }
         case 'restore':
-          outcome = await this.#options.handlers.restore();
-          this.#options.onRecovered?.('restore');
+          outcome = this.#after('restore', await this.#options.handlers.restore());
           break;
         case 'maintenance':
           outcome = await this.#options.handlers.maintenance(command.untilMs);
@@ -71,6 +73,11 @@ export class CommandDispatcher {
       outcome = { ok: false, did: [], error: describeError(error) };
     }
     return { result: this.#toResult(command.id, outcome, performance.now() - started), afterReply };
+  }
+
+  #after(level: 'soft' | 'medium' | 'restore', outcome: HandlerOutcome): HandlerOutcome {
+    const more = this.#options.onRecovered?.(level, outcome.ok) ?? [];
+    return more.length ? { ...outcome, did: [...outcome.did, ...more] } : outcome;
   }
 
   #toResult(id: string, outcome: HandlerOutcome, durationMs: number): ResultMessage {

@@ -23,6 +23,7 @@ import { AutoRestore } from './auto-restore.js';
 import { CommandDispatcher } from './command-dispatcher.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
+import { eventFor, Lifecycle, type LifecycleState } from './lifecycle.js';
 import {
   type MaintenanceHandler,
   type RecoverHandler,
@@ -39,7 +40,8 @@ let faultSpecSchema: CompiledSchema<FaultSpec> | undefined;
 class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
   readonly #options: ResolvedAgentOptions;
   readonly #log: Logger;
-  readonly #report = new SelfReport();
+  readonly #lifecycle: Lifecycle;
+  readonly #report: SelfReport;
   readonly #heartbeats: HeartbeatLoop;
   readonly #faults: FaultInjector;
   readonly #handlers: RecoveryHandlers;
@@ -53,6 +55,14 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     super();
     this.#options = options;
     this.#log = options.logger;
+    this.#lifecycle = new Lifecycle((to, from, event) => {
+      this.#log.info({ from, to, event }, 'agent state');
+      this.emit('state', to, from);
+    });
+    // Heartbeats cannot say `stopped`: the socket is closed by then.
+    this.#report = new SelfReport(() =>
+      this.#lifecycle.state === 'stopped' ? 'stopping' : this.#lifecycle.state,
+    );
     this.#client = new HeartbeatClient({
       socketPath: options.socketPath,
       logger: options.logger,
@@ -67,10 +77,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
       { heartbeats: this.#heartbeats, health: this.#report, logger: options.logger },
       options.faultsEnabled,
     );
-    this.#handlers = new RecoveryHandlers({
-      timeoutMs: options.commandTimeoutMs,
-      setState: (state) => this.setState(state),
-    });
+    this.#handlers = new RecoveryHandlers({ timeoutMs: options.commandTimeoutMs });
     this.#autoRestore =
       options.restoreAfterMs === undefined
         ? undefined
@@ -78,7 +85,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     this.#dispatcher = new CommandDispatcher({
       handlers: this.#handlers,
       faults: this.#faults,
-      onRecovered: (level) => this.#autoRestore?.onRecovered(level),
+      onRecovered: (level, ok) => this.#afterRecovery(level, ok),
     });
     this.#client.on('connected', (welcome) => {
       this.#heartbeats.start(welcome.heartbeatIntervalMs);
@@ -103,6 +110,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     return this.#report.state;
   }
 
+  get lifecycle(): LifecycleState {
+    return this.#lifecycle.state;
+  }
+
   get stallFile(): string | undefined {
     return this.#sentinel?.file;
   }
@@ -117,7 +128,8 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
-    // The watchdog learns the final state (say, `stopping`) before the socket closes.
+    // The watchdog learns the final state, `stopping`, before the socket closes.
+    this.#lifecycle.send('stop');
     this.#heartbeats.beatNow();
     this.#heartbeats.dispose();
     this.#faults.clear();
@@ -126,6 +138,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     const sentinel = this.#sentinel;
     this.#sentinel = undefined;
     await Promise.all([this.#client.stop(), sentinel?.stop()]);
+    this.#lifecycle.send('stopped');
   }
 
   onRecover(level: RecoverLevel, handler: RecoverHandler): void {
@@ -151,8 +164,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
         `setState: state must be one of ${LIFECYCLES.join(', ')}, got ${JSON.stringify(state)}`,
       );
     }
-    if (state !== this.#report.state) this.#log.info({ from: this.#report.state, to: state }, 'agent state');
-    this.#report.state = state;
+    const event = eventFor(state, this.#lifecycle.state);
+    if (event === undefined || !this.#lifecycle.send(event)) {
+      this.#log.debug({ from: this.#lifecycle.state, asked: state }, 'state change ignored in this state');
+    }
   }
 
   tick(n = 1): void {
@@ -212,10 +227,19 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     else if (!this.#client.send(result)) this.#log.warn({ id: result.id }, 'result not sent: not connected');
   }
 
+  /** After a recover or restore: a medium that worked degrades, a restore that worked restores. */
+  #afterRecovery(level: 'soft' | 'medium' | 'restore', ok: boolean): string[] {
+    this.#autoRestore?.onRecovered(level);
+    if (!ok || level === 'soft') return [];
+    this.#lifecycle.send(level === 'medium' ? 'degrade' : 'restore');
+    return [`state: ${this.#report.state}`];
+  }
+
   async #restoreBySelf(): Promise<void> {
     try {
       const outcome = await this.#handlers.restore();
-      this.#log.info({ did: outcome.did, error: outcome.error }, 'restored after a quiet period');
+      const did = [...outcome.did, ...this.#afterRecovery('restore', outcome.ok)];
+      this.#log.info({ did, error: outcome.error }, 'restored after a quiet period');
     } catch (error) {
       this.#log.warn({ error: describeError(error) }, 'automatic restore failed');
     }

@@ -1,8 +1,8 @@
 /**
  * What recovery does when the service registered nothing for a level: soft collects garbage
- * (when node exposes gc), medium marks the agent degraded so the watchdog sees it was heard.
+ * (when node exposes gc); medium sheds nothing of its own, and the agent still becomes degraded
+ * (as after any medium), so the watchdog sees it was heard.
  */
-import type { AgentLifecycle } from '@vigil/shared';
 
 const MIB = 1024 * 1024;
 
@@ -16,7 +16,6 @@ export function collectGarbage(): string {
   return `gc: freed ${(Math.max(0, freed) / MIB).toFixed(1)} MiB`;
 }
 
-export function degrade(setState: (state: AgentLifecycle) => void): string {
-  setState('degraded');
-  return 'state: degraded';
+export function degradeOnly(): string {
+  return 'no medium handlers registered: nothing shed';
 }

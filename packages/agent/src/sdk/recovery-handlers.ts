@@ -1,10 +1,11 @@
 /**
  * The registry of what a service does when the watchdog asks it to recover, to restore after
  * a medium recovery, or to enter a maintenance window. Handlers of a level run in the order
- * they were registered; a level with none falls back to the defaults.
+ * they were registered; a level with none falls back to the defaults. The agent's state is not
+ * written here: the lifecycle table is its one writer (see create-agent.ts).
  */
-import type { AgentLifecycle, RecoverLevel } from '@vigil/shared';
-import { collectGarbage, degrade } from './default-handlers.js';
+import type { RecoverLevel } from '@vigil/shared';
+import { collectGarbage, degradeOnly } from './default-handlers.js';
 import { type HandlerOutcome, type HandlerOutput, runHandlers } from './run-handlers.js';
 
 export interface RecoverContext {
@@ -20,7 +21,6 @@ export type MaintenanceHandler = (untilMs: number) => void;
 
 export interface RecoveryHandlersOptions {
   timeoutMs: number;
-  setState(state: AgentLifecycle): void;
 }
 
 export class RecoveryHandlers {
@@ -58,14 +58,11 @@ export class RecoveryHandlers {
     );
   }
 
-  async restore(): Promise<HandlerOutcome> {
-    const outcome = await runHandlers(
+  restore(): Promise<HandlerOutcome> {
+    return runHandlers(
       this.#restore.map((handler) => () => handler()),
       this.#runOptions('restore'),
     );
-    this.#options.setState('ready');
-    outcome.did.push('state: ready');
-    return outcome;
   }
 
   async maintenance(untilMs: number): Promise<HandlerOutcome> {
@@ -86,7 +83,7 @@ export class RecoveryHandlers {
   }
 
   #fallback(level: RecoverLevel): RecoverHandler {
-    return level === 'soft' ? () => collectGarbage() : () => degrade(this.#options.setState);
+    return level === 'soft' ? () => collectGarbage() : () => degradeOnly();
   }
 
   #runOptions(what: string) {

@@ -15,10 +15,19 @@ function bounded(health: HealthSummary): HealthSummary {
 }
 
 export class SelfReport {
-  state: AgentLifecycle = 'starting';
+  readonly #state: () => AgentLifecycle;
   #progress = 0;
   #health: HealthSource = { status: 'ok' };
   #forcedFailing: string | undefined;
+
+  /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
+  constructor(state: () => AgentLifecycle = () => 'starting') {
+    this.#state = state;
+  }
+
+  get state(): AgentLifecycle {
+    return this.#state();
+  }
 
   get progress(): number {
     return this.#progress;

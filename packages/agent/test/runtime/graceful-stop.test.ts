@@ -70,6 +70,8 @@ test('SIGTERM: the in-flight check and its process are cancelled, exit 0 within 
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { msg: string; to?: string });
-  assert.ok(lines.some((l) => l.msg === 'agent lifecycle' && l.to === 'stopping'));
+  // Each transition is logged once, by the lifecycle.
+  assert.equal(lines.filter((l) => l.msg === 'agent state' && l.to === 'stopping').length, 1);
+  assert.equal(lines.filter((l) => l.msg === 'agent lifecycle').length, 0);
   assert.equal(lines.at(-1)?.msg, 'stopped', 'the last line is on disk');
 });

@@ -124,7 +124,7 @@ describe('recovery commands', () => {
     const gcExposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
     assert.match(soft.did[0] ?? '', gcExposed ? /^gc: freed [\d.]+ MiB$/ : /gc: not exposed/);
     const medium = await watchdog.command({ cmd: 'recover', level: 'medium' });
-    assert.deepEqual(medium.did, ['state: degraded']);
+    assert.deepEqual(medium.did, ['no medium handlers registered: nothing shed', 'state: degraded']);
     assert.equal(agent.state, 'degraded');
     await watchdog.nextBeat((b) => b.state === 'degraded');
   });
@@ -177,6 +177,51 @@ describe('recovery commands', () => {
     const id = watchdog.send({ cmd: 'ping' });
     await watchdog.result(id);
     assert.equal(seen[0]?.id, id);
+  });
+
+  test("a service's own medium handler degrades it too, and a failed medium does not", async () => {
+    const { watchdog, agent } = await connected({ name: 'billing' });
+    let fail = true;
+    agent.onRecover('medium', () => {
+      if (fail) throw new Error('queue would not pause');
+      return 'import queue paused';
+    });
+    agent.setState('ready');
+    await go(watchdog, agent);
+    const failed = await watchdog.command({ cmd: 'recover', level: 'medium' });
+    assert.equal(failed.ok, false);
+    assert.equal(agent.state, 'ready');
+    fail = false;
+    const medium = await watchdog.command({ cmd: 'recover', level: 'medium' });
+    assert.deepEqual(medium.did, ['import queue paused', 'state: degraded']);
+    await watchdog.nextBeat((b) => b.state === 'degraded');
+  });
+
+  test('the lifecycle is the one writer: a restore after the stop began never reports ready', async () => {
+    const { watchdog, agent } = await connected();
+    let release: () => void = () => {};
+    agent.onRestore(
+      () =>
+        new Promise<string>((resolve) => {
+          release = () => resolve('resumed');
+        }),
+    );
+    const states: string[] = [];
+    agent.on('state', (to) => states.push(to));
+    agent.setState('ready');
+    await go(watchdog, agent);
+    await watchdog.command({ cmd: 'recover', level: 'medium' });
+    const id = watchdog.send({ cmd: 'restore' });
+    await waitFor(() => states.includes('degraded') || undefined, 2000, 'degraded');
+    const stopping = agent.stop();
+    release();
+    await stopping;
+    await watchdog.result(id).catch(() => undefined);
+    assert.deepEqual(states, ['ready', 'degraded', 'stopping', 'stopped']);
+    assert.equal(agent.lifecycle, 'stopped');
+    // setState cannot bring a stopped agent back either.
+    agent.setState('ready');
+    assert.equal(agent.lifecycle, 'stopped');
   });
 
   test('onRecover refuses an unknown level', async () => {

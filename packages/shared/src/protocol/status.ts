@@ -50,6 +50,8 @@ export const StatusSnapshot = Type.Object({
     worstHeartbeatGapMs: Type.Optional(NullableInt),
     health: Type.Union([HealthSummary, Type.Null()]),
     version: Type.Union([Type.String(), Type.Null()]),
+    /** The service's name from its hello (`createAgent({ name })`; `vigil-agent` for the bundled one). */
+    name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     adopted: Type.Boolean(),
     startedAt: Type.Union([Type.Number(), Type.Null()]),
   }),

@@ -13,6 +13,7 @@ export interface StatusFacts {
   ladder: RecoveryLadder;
   agent: LaunchedAgent | null;
   agentVersion: string | null;
+  agentName: string | null;
   lastHeartbeat: HeartbeatMessage | null;
   /** Monotonic time of the last heartbeat, or null before the first. */
   lastBeatAtMono: number | null;
@@ -83,6 +84,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       worstHeartbeatGapMs: facts.worstHeartbeatGapMs === null ? null : Math.round(facts.worstHeartbeatGapMs),
       health: running && lastHeartbeat ? lastHeartbeat.health : null,
       version: facts.agentVersion,
+      name: facts.agentName,
       adopted: agent?.adopted ?? false,
       startedAt: running ? agent.startedAt : null,
     },

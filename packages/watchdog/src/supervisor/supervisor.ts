@@ -298,6 +298,7 @@ export class Supervisor {
       ladder: this.#ladder,
       agent,
       agentVersion: this.#session?.hello.version ?? null,
+      agentName: this.#session?.hello.name ?? null,
       lastHeartbeat: this.#lastHeartbeat,
       lastBeatAtMono: this.#lastBeatAtMono,
       restarts: this.#restarts,

@@ -1,7 +1,8 @@
 /**
- * The agent's lifecycle: one state type and one transition table. starting → ready ↔ degraded
- * → stopping → stopped. An event that makes no sense in a state is ignored (and said so), so a
- * late restore during shutdown cannot bring a stopping agent back to ready.
+ * The agent's lifecycle: one state type and one transition table, the only writer of the state
+ * the heartbeats report. starting → ready ↔ degraded → stopping → stopped. An event that makes
+ * no sense in a state is ignored, so a late restore during shutdown cannot bring a stopping
+ * agent back to ready.
  */
 import type { AgentLifecycle } from '@vigil/shared';
 
@@ -15,6 +16,20 @@ const TABLE: Record<LifecycleState, Partial<Record<LifecycleEvent, LifecycleStat
   stopping: { stopped: 'stopped' },
   stopped: {},
 };
+
+/** The event a service means when it asks for a state with `setState` (the SDK's public API). */
+export function eventFor(target: AgentLifecycle, from: LifecycleState): LifecycleEvent | undefined {
+  switch (target) {
+    case 'ready':
+      return from === 'degraded' ? 'restore' : 'started';
+    case 'degraded':
+      return 'degrade';
+    case 'stopping':
+      return 'stop';
+    case 'starting':
+      return undefined;
+  }
+}
 
 export class Lifecycle {
   #state: LifecycleState = 'starting';
