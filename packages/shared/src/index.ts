@@ -20,7 +20,9 @@ export {
   type LoadedConfig,
   loadConfig,
   loadConfigFile,
+  type ParseConfigOptions,
   parseConfig,
+  parseConfigScoped,
 } from './config/load-config.js';
 export {
   type AgentConfig,

@@ -29,6 +29,8 @@ export interface VigilPaths {
   readonly reportDir: string;
   /** The config file that applies when none is given: null when there is none (built-in defaults). */
   readonly configFile: string | null;
+  /** Where a config file is looked for when none is named, first match wins (one folder). */
+  readonly configCandidates: readonly string[];
 }
 
 export interface ResolvePathsOptions {
@@ -79,5 +81,6 @@ export function resolvePaths(options: ResolvePathsOptions = {}): VigilPaths {
     promFile: join(stateDir, 'vigil.prom'),
     reportDir: join(stateDir, 'reports'),
     configFile: explicitConfig ?? firstExisting(configDir),
+    configCandidates: CONFIG_NAMES.map((name) => join(configDir, name)),
   };
 }

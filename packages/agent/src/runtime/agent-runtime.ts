@@ -17,6 +17,7 @@ import { createAgent } from '../sdk/create-agent.js';
 import { ConfigAudit } from './config-audit.js';
 import { applyConfig } from './config-diff.js';
 import { loadStartupConfig } from './config-source.js';
+import { ConfigStatus } from './config-status.js';
 import { LiveConfig } from './live-config.js';
 import { RecoveryPlan } from './recovery-plan.js';
 
@@ -34,7 +35,7 @@ export class AgentRuntime {
   readonly remediator: Remediator;
   readonly metrics = new AgentMetrics();
   readonly metricsServer: MetricsServer;
-  readonly #live: LiveConfig | undefined;
+  readonly #live: LiveConfig;
   readonly #logger: Logger;
   #config: VigilConfig;
   #stopping: Promise<void> | undefined;
@@ -45,7 +46,10 @@ export class AgentRuntime {
     this.#logger = logger;
     const paths = resolvePaths({ env });
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
-    const audit = new ConfigAudit(join(paths.stateDir, 'config-audit.jsonl'), logger);
+    const configStatus = new ConfigStatus();
+    const audit = new ConfigAudit(join(paths.stateDir, 'config-audit.jsonl'), logger, (entry) =>
+      configStatus.note(entry),
+    );
     const runningFile = join(paths.stateDir, 'agent-config.running.json');
     const configFile =
       options.configFile !== undefined ? options.configFile : env.VIGIL_CONFIG || paths.configFile;
@@ -63,6 +67,7 @@ export class AgentRuntime {
         : { stallMs: Math.max(100, Math.floor(this.#config.watchdog.heartbeat.timeoutMs / 2)) }),
     });
     this.agent.on('state', (to) => this.metrics.degraded(to === 'degraded'));
+    configStatus.listen((report) => this.agent.reportConfig(report));
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
     this.remediator = new Remediator({ logger, metrics: this.metrics });
@@ -90,23 +95,22 @@ export class AgentRuntime {
       logger,
     }).register();
 
-    this.#live =
-      configFile === null
-        ? undefined
-        : new LiveConfig({
-            file: configFile,
-            initial: this.#config,
-            backupFile: join(paths.stateDir, 'agent-config.backup.json'),
-            runningFile,
-            audit,
-            logger,
-            onOutcome: (result) => this.metrics.configReload(result),
-            apply: async (next, previous) => {
-              const changes = await applyConfig(next, previous, this);
-              this.#config = next;
-              return changes;
-            },
-          });
+    // With no file named and none found, the default places are watched: a config created later
+    // is loaded, logged and audited like any change.
+    this.#live = new LiveConfig({
+      file: configFile ?? paths.configCandidates,
+      initial: this.#config,
+      backupFile: join(paths.stateDir, 'agent-config.backup.json'),
+      runningFile,
+      audit,
+      logger,
+      onOutcome: (result) => this.metrics.configReload(result),
+      apply: async (next, previous) => {
+        const changes = await applyConfig(next, previous, this);
+        this.#config = next;
+        return changes;
+      },
+    });
   }
 
   get config(): VigilConfig {
@@ -119,14 +123,14 @@ export class AgentRuntime {
     for (const state of this.registry.states())
       this.metrics.checkStatus(state.name, state.type, state.status, state.paused);
     await this.metricsServer.listen(agentConfig.metrics.enabled ? agentConfig.metrics.listen : undefined);
-    this.#live?.start();
+    this.#live.start();
     this.agent.start();
     this.agent.setState('ready');
   }
 
   /** Re-reads the config file now (SIGHUP); resolves when handled. */
   reload(): Promise<void> {
-    return this.#live?.reload() ?? Promise.resolve();
+    return this.#live.reload();
   }
 
   /** Graceful stop: in-flight checks and actions are cancelled or finished, the socket closed. */
@@ -137,7 +141,7 @@ export class AgentRuntime {
 
   async #stopNow(): Promise<void> {
     this.agent.setState('stopping');
-    this.#live?.stop();
+    this.#live.stop();
     await Promise.allSettled([
       this.registry.stop(),
       this.remediator.close(),

@@ -17,21 +17,28 @@ export interface AuditEntry {
   changes?: Record<string, string[]> | undefined;
   errors?: string[] | undefined;
   note?: string | undefined;
+  /** With a refused file at start: the fallback that runs instead (null: the built-in defaults). */
+  running?: string | null | undefined;
 }
 
 export class ConfigAudit {
   readonly #path: string;
   readonly #logger: Logger;
 
-  constructor(path: string, logger: Logger) {
+  readonly #onEntry: ((entry: AuditEntry) => void) | undefined;
+
+  /** `onEntry` hears every entry as it is written (the config report in the heartbeats). */
+  constructor(path: string, logger: Logger, onEntry?: (entry: AuditEntry) => void) {
     this.#path = path;
     this.#logger = logger;
+    this.#onEntry = onEntry;
   }
 
   write(entry: Omit<AuditEntry, 'at'>): void {
     const line = { at: new Date().toISOString(), ...entry };
     const level = entry.action === 'rejected' || entry.action === 'rolled-back' ? 'warn' : 'info';
     this.#logger[level]({ audit: line }, `config ${entry.action}`);
+    this.#onEntry?.(line);
     try {
       mkdirSync(dirname(this.#path), { recursive: true });
       appendFileSync(this.#path, `${JSON.stringify(line)}\n`, { mode: 0o640 });

@@ -51,10 +51,17 @@ export function loadStartupConfig(options: StartupConfigOptions): VigilConfig {
         file,
         errors,
         note: `starting with the last running config (${runningFile})`,
+        running: runningFile,
       });
       return config;
     } catch {
-      audit.write({ action: 'rejected', file, errors, note: 'starting with the built-in defaults' });
+      audit.write({
+        action: 'rejected',
+        file,
+        errors,
+        note: 'starting with the built-in defaults',
+        running: null,
+      });
       return defaultConfig();
     }
   }

@@ -12,7 +12,8 @@ import type { AuditAction, AuditEntry, ConfigAudit } from './config-audit.js';
 import { rememberRunning } from './config-source.js';
 
 export interface LiveConfigOptions {
-  file: string;
+  /** The config file; or the places one may appear (one folder), first match wins. */
+  file: string | readonly string[];
   initial: VigilConfig;
   /** Where the running config is backed up before each apply (JSON). */
   backupFile: string;
@@ -40,12 +41,19 @@ export class LiveConfig {
   #poll: NodeJS.Timeout | undefined;
   #settle: NodeJS.Timeout | undefined;
   #busy: Promise<void> = Promise.resolve();
-  #missing = false;
+  #missing: boolean;
+  readonly #candidates: readonly string[];
+  /** The file last read (or the first candidate when none exists). */
+  #file: string;
 
   constructor(options: LiveConfigOptions) {
     this.#o = options;
     this.#running = options.initial;
+    this.#candidates = typeof options.file === 'string' ? [options.file] : options.file;
+    this.#file = this.#candidates[0] ?? '';
     this.#lastText = this.#read();
+    // Started without a file: its later appearance is a change, its absence is not news.
+    this.#missing = this.#lastText === null;
   }
 
   get running(): VigilConfig {
@@ -55,8 +63,9 @@ export class LiveConfig {
   start(): void {
     // Watch the directory, not the file: editors and config management replace the file.
     try {
-      this.#watcher = watch(dirname(this.#o.file), (_event, name) => {
-        if (name === null || name === basename(this.#o.file)) this.#schedule();
+      const names = new Set(this.#candidates.map((file) => basename(file)));
+      this.#watcher = watch(dirname(this.#file), (_event, name) => {
+        if (name === null || names.has(name)) this.#schedule();
       });
       this.#watcher.on('error', () => this.#watcher?.close());
     } catch (error) {
@@ -90,11 +99,16 @@ export class LiveConfig {
   }
 
   #read(): string | null {
-    try {
-      return readFileSync(this.#o.file, 'utf8');
-    } catch {
-      return null;
+    for (const file of this.#candidates) {
+      try {
+        const text = readFileSync(file, 'utf8');
+        this.#file = file;
+        return text;
+      } catch {
+        // Absent or unreadable: the next candidate.
+      }
     }
+    return null;
   }
 
   async #check(): Promise<void> {
@@ -104,7 +118,7 @@ export class LiveConfig {
         this.#missing = true;
         this.#audit({
           action: 'deleted',
-          file: this.#o.file,
+          file: this.#file,
           note: 'file missing or unreadable; keeping the running config',
         });
       }
@@ -115,14 +129,14 @@ export class LiveConfig {
     this.#lastText = text;
     let next: VigilConfig;
     try {
-      next = parseConfig(text, this.#o.file);
+      next = parseConfig(text, this.#file);
     } catch (error) {
       const errors = isVigilError(error)
         ? ((error.detail?.errors as string[] | undefined) ?? [error.message])
         : [String(error)];
       this.#audit({
         action: 'rejected',
-        file: this.#o.file,
+        file: this.#file,
         sha256: sha256(text),
         errors,
         note: 'keeping the running config',
@@ -138,7 +152,7 @@ export class LiveConfig {
       const changed = Object.values(changes).some((list) => list.length > 0);
       this.#audit({
         action: changed ? 'applied' : 'unchanged',
-        file: this.#o.file,
+        file: this.#file,
         sha256: sha256(text),
         changes,
       });
@@ -151,7 +165,7 @@ export class LiveConfig {
       }
       this.#audit({
         action: 'rolled-back',
-        file: this.#o.file,
+        file: this.#file,
         sha256: sha256(text),
         errors: [(error as Error).message],
         note: `restored the running config (backup: ${this.#o.backupFile})`,

@@ -2,7 +2,7 @@
  * What createAgent returns: the whole of the SDK as a service sees it.
  */
 import type { EventEmitter } from 'node:events';
-import type { AgentLifecycle, FaultSpec, RecoverLevel } from '@vigil/shared';
+import type { AgentLifecycle, ConfigReport, FaultSpec, RecoverLevel } from '@vigil/shared';
 import type { HeartbeatClientEvents } from './heartbeat-client.js';
 import type { LifecycleState } from './lifecycle.js';
 import type { MaintenanceHandler, RecoverHandler, RestoreHandler } from './recovery-handlers.js';
@@ -25,6 +25,8 @@ export interface Agent extends EventEmitter<AgentEvents> {
   /** A value, or a function asked at every heartbeat; default `{ status: 'ok' }`. */
   setHealth(health: HealthSource): void;
   setState(state: AgentLifecycle): void;
+  /** For a service with a config of its own: what it runs and its last refused change (shown in `vigil status`). */
+  reportConfig(report: ConfigReport): void;
   /** Counts finished work, so the watchdog can tell "busy but moving" from "stuck". */
   tick(n?: number): void;
   /** The same path as a `fault` command; throws VIGIL_FAULTS_DISABLED unless enabled. */

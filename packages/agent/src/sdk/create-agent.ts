@@ -8,6 +8,7 @@ import {
   AgentLifecycle,
   type CommandMessage,
   type CompiledSchema,
+  type ConfigReport,
   compileSchema,
   FaultSpec,
   type HelloMessage,
@@ -168,6 +169,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     if (event === undefined || !this.#lifecycle.send(event)) {
       this.#log.debug({ from: this.#lifecycle.state, asked: state }, 'state change ignored in this state');
     }
+  }
+
+  reportConfig(report: ConfigReport): void {
+    this.#report.setConfig(report);
   }
 
   tick(n = 1): void {

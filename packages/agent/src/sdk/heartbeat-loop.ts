@@ -23,6 +23,8 @@ export class HeartbeatLoop {
   #timer: NodeJS.Timeout | undefined;
   #lastTickAt = 0;
   #seq = 0;
+  /** The config report's version last sent in this session; -1: send it with the next beat. */
+  #sentConfigVersion = -1;
 
   constructor(options: HeartbeatLoopOptions) {
     this.#intervalMs = options.intervalMs;
@@ -38,6 +40,7 @@ export class HeartbeatLoop {
   start(intervalMs = this.#intervalMs): void {
     this.#intervalMs = intervalMs;
     this.#running = true;
+    this.#sentConfigVersion = -1;
     this.#lag.start();
     this.#schedule();
     this.#beat();
@@ -99,6 +102,10 @@ export class HeartbeatLoop {
     const lateness = this.#tickLateness();
     if (this.#paused) return;
     const memory = process.memoryUsage();
+    const report = this.#report;
+    const config =
+      report.config && report.configVersion !== this.#sentConfigVersion ? report.config : undefined;
+    if (config) this.#sentConfigVersion = report.configVersion;
     this.#send({
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
@@ -110,6 +117,7 @@ export class HeartbeatLoop {
       progress: this.#report.progress,
       health: this.#report.health(),
       state: this.#report.state,
+      ...(config ? { config } : {}),
     });
   }
 }

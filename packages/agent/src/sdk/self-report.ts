@@ -3,7 +3,7 @@
  * progress counter. Fault injection can force the health to `failing` without the service's
  * own health being touched, so clearing the fault gives the real value back.
  */
-import type { AgentLifecycle, HealthSummary } from '@vigil/shared';
+import type { AgentLifecycle, ConfigReport, HealthSummary } from '@vigil/shared';
 
 export type HealthSource = HealthSummary | (() => HealthSummary);
 
@@ -19,6 +19,8 @@ export class SelfReport {
   #progress = 0;
   #health: HealthSource = { status: 'ok' };
   #forcedFailing: string | undefined;
+  #config: ConfigReport | undefined;
+  #configVersion = 0;
 
   /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
   constructor(state: () => AgentLifecycle = () => 'starting') {
@@ -37,6 +39,21 @@ export class SelfReport {
     if (!Number.isFinite(n) || n < 0) return;
     // Wraps long before 2^53 so the counter always stays an integer the schema accepts.
     this.#progress = (this.#progress + Math.floor(n)) % Number.MAX_SAFE_INTEGER;
+  }
+
+  /** What config the service runs; sent with the next heartbeat (and the first of each session). */
+  setConfig(report: ConfigReport): void {
+    this.#config = report;
+    this.#configVersion++;
+  }
+
+  get config(): ConfigReport | undefined {
+    return this.#config;
+  }
+
+  /** Grows with each setConfig, so the heartbeat loop sends the report only when it changed. */
+  get configVersion(): number {
+    return this.#configVersion;
   }
 
   setHealth(source: HealthSource): void {

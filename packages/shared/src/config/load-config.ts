@@ -15,7 +15,25 @@ export interface LoadedConfig {
   readonly config: VigilConfig;
   /** The file it came from; null for the built-in defaults. */
   readonly source: string | null;
+  /**
+   * With the `watchdog` scope: problems in the agent's own section, which the watchdog does not
+   * start or stop on (the agent judges them, and keeps its last good config).
+   */
+  readonly agentProblems?: readonly string[];
 }
+
+export interface ParseConfigOptions {
+  /**
+   * `all` (the default; `vigil config validate` and the agent): every problem refuses the file.
+   * `watchdog`: only what the watchdog reads must be valid — its own section, the log section
+   * and the agent keys it starts the agent with (command, env, faults); the rest of `agent` is
+   * taken as its defaults here and reported in `agentProblems`.
+   */
+  scope?: 'all' | 'watchdog';
+}
+
+/** The keys of `agent` the watchdog itself uses (to start the agent and to allow faults). */
+const AGENT_KEYS_THE_WATCHDOG_READS = ['command', 'env', 'faults'] as const;
 
 let validator: CompiledSchema<VigilConfig> | undefined;
 
@@ -89,8 +107,39 @@ function parseText(text: string, source: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
+function invalid(source: string, problems: readonly string[]) {
+  return sharedErrors.create(
+    'VIGIL_CONFIG_INVALID',
+    `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { detail: { file: source, errors: [...problems] } },
+  );
+}
+
+/** The file with its `agent` section cut down to what the watchdog reads. */
+function watchdogView(raw: Record<string, unknown>): Record<string, unknown> {
+  const agent = raw.agent;
+  if (agent === null || typeof agent !== 'object' || Array.isArray(agent)) {
+    const { agent: _dropped, ...rest } = raw;
+    return rest;
+  }
+  const kept: Record<string, unknown> = {};
+  for (const key of AGENT_KEYS_THE_WATCHDOG_READS) {
+    if (key in agent) kept[key] = (agent as Record<string, unknown>)[key];
+  }
+  return { ...raw, agent: kept };
+}
+
 /** Parses and validates config text; `source` names it in errors and picks JSON by extension. */
 export function parseConfig(text: string, source: string): VigilConfig {
+  return parseConfigScoped(text, source).config;
+}
+
+/** As parseConfig, with a scope; returns what the agent section's problems were, if any. */
+export function parseConfigScoped(
+  text: string,
+  source: string,
+  options: ParseConfigOptions = {},
+): { config: VigilConfig; agentProblems?: readonly string[] } {
   const raw = parseText(text, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw sharedErrors.create(
@@ -100,17 +149,14 @@ export function parseConfig(text: string, source: string): VigilConfig {
     );
   }
   const { config, problems } = validateConfig(raw);
-  if (!config) {
-    throw sharedErrors.create(
-      'VIGIL_CONFIG_INVALID',
-      `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-      { detail: { file: source, errors: problems } },
-    );
-  }
-  return deepFreeze(config);
+  if (config) return { config: deepFreeze(config) };
+  if (options.scope !== 'watchdog') throw invalid(source, problems);
+  const view = validateConfig(watchdogView(raw as Record<string, unknown>));
+  if (!view.config) throw invalid(source, view.problems);
+  return { config: deepFreeze(view.config), agentProblems: problems };
 }
 
-export function loadConfigFile(path: string): LoadedConfig {
+export function loadConfigFile(path: string, options: ParseConfigOptions = {}): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -130,10 +176,10 @@ export function loadConfigFile(path: string): LoadedConfig {
           },
         );
   }
-  return { config: parseConfig(text, path), source: path };
+  return { ...parseConfigScoped(text, path, options), source: path };
 }
 
 /** The config at `path`, or the built-in defaults when there is no path. */
-export function loadConfig(path: string | null): LoadedConfig {
-  return path === null ? { config: defaultConfig(), source: null } : loadConfigFile(path);
+export function loadConfig(path: string | null, options: ParseConfigOptions = {}): LoadedConfig {
+  return path === null ? { config: defaultConfig(), source: null } : loadConfigFile(path, options);
 }

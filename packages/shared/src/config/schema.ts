@@ -107,7 +107,10 @@ export const AgentConfigSchema = section({
   /** Program and arguments of the agent; absent means the bundled vigil-agent. */
   command: Type.Optional(Command),
   /** Extra environment for the agent process. */
-  env: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { default: {} }),
+  env: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+    default: {},
+    additionalProperties: false,
+  }),
   faults: section({ enabled: Type.Boolean({ default: false }) }),
   metrics: section({
     enabled: Type.Boolean({ default: true }),

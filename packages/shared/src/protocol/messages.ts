@@ -82,6 +82,32 @@ export const WelcomeMessage = Type.Object(
 );
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 
+/**
+ * What config the agent runs and whether its last change was refused: sent in the first beat of
+ * a session and whenever it changes, so `vigil status` can say "last change rejected".
+ */
+export const ConfigReport = Type.Object(
+  {
+    /** The file it runs, the fallback it fell back to, or null for the built-in defaults. */
+    source: Type.Union([Type.String({ maxLength: 4096 }), Type.Null()]),
+    /** Epoch ms when the running config was applied. */
+    appliedAt: Type.Number({ minimum: 0 }),
+    rejected: Type.Optional(
+      Type.Object(
+        {
+          at: Type.Number({ minimum: 0 }),
+          file: Type.Union([Type.String({ maxLength: 4096 }), Type.Null()]),
+          /** `path: problem` lines, the first few. */
+          problems: Type.Array(Type.String({ maxLength: 500 }), { maxItems: 10 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigReport = Static<typeof ConfigReport>;
+
 export const AgentLifecycle = Type.Union([
   Type.Literal('starting'),
   Type.Literal('ready'),
@@ -105,6 +131,7 @@ export const HeartbeatMessage = Type.Object(
     progress: Count,
     health: HealthSummary,
     state: Type.Optional(AgentLifecycle),
+    config: Type.Optional(ConfigReport),
   },
   { additionalProperties: false },
 );

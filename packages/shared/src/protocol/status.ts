@@ -4,7 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Incident, Rung, SignalKind } from './incident.js';
-import { HealthSummary } from './messages.js';
+import { ConfigReport, HealthSummary } from './messages.js';
 
 export const AgentState = Type.Union([
   Type.Literal('starting'),
@@ -52,6 +52,8 @@ export const StatusSnapshot = Type.Object({
     version: Type.Union([Type.String(), Type.Null()]),
     /** The service's name from its hello (`createAgent({ name })`; `vigil-agent` for the bundled one). */
     name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    /** The agent's own config: what it runs, and its last refused change until a good one applies. */
+    config: Type.Optional(Type.Union([ConfigReport, Type.Null()])),
     adopted: Type.Boolean(),
     startedAt: Type.Union([Type.Number(), Type.Null()]),
   }),

@@ -233,3 +233,48 @@ describe('invalid config files are reported at the right path', () => {
     assert.throws(() => parseConfig('watchdog: 3', 'inline'), /^VigilError: inline: 1 problem/);
   });
 });
+
+describe("the watchdog's scope", () => {
+  const badCheck = JSON.stringify({
+    watchdog: { heartbeat: { intervalMs: 200 } },
+    agent: {
+      command: ['node', 'agent.js'],
+      faults: { enabled: true },
+      checks: [{ type: 'http', name: 'site', url: 'ftp://example.invalid/' }],
+    },
+  });
+
+  test('a bad agent check refuses the whole file for `vigil config validate` and the agent', () => {
+    assert.throws(() => loadConfigFile(file('scope-all.json', badCheck)), /agent\.checks\[0\]\.url/);
+  });
+
+  test('the watchdog starts on it: its own part and the agent keys it reads apply, the rest is reported', () => {
+    const loaded = loadConfigFile(file('scope-wd.json', badCheck), { scope: 'watchdog' });
+    assert.equal(loaded.config.watchdog.heartbeat.intervalMs, 200);
+    assert.deepEqual(loaded.config.agent.command, ['node', 'agent.js']);
+    assert.equal(loaded.config.agent.faults.enabled, true);
+    assert.ok(
+      loaded.agentProblems?.some((p) => p.startsWith('agent.checks[0].url')),
+      String(loaded.agentProblems),
+    );
+  });
+
+  test('a bad watchdog key, top-level key or agent.command still refuses it', () => {
+    for (const [name, text] of [
+      ['wd.json', { watchdog: { heartbeat: { intervalMS: 1 } }, agent: { checks: 'x' } }],
+      ['top.json', { agnet: {} }],
+      ['cmd.json', { agent: { command: [] } }],
+      ['env.json', { agent: { env: { 'BAD KEY': 'x' } } }],
+    ] as const) {
+      assert.throws(
+        () => loadConfigFile(file(`scope-${name}`, JSON.stringify(text)), { scope: 'watchdog' }),
+        isVigilError,
+      );
+    }
+  });
+
+  test('a valid file has no agent problems', () => {
+    const loaded = loadConfigFile(file('scope-ok.json', '{"agent":{"checks":[]}}'), { scope: 'watchdog' });
+    assert.equal(loaded.agentProblems, undefined);
+  });
+});

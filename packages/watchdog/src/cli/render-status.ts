@@ -1,5 +1,6 @@
 /** The human view of `vigil status`: both processes, what is wrong, and what happens next. */
 import type { AgentState, Incident, StatusSnapshot } from '@vigil/shared';
+import { describeConfig } from './render-config.js';
 import { formatBytes, formatDuration, paint, type Style } from './style.js';
 
 const STATE_STYLE: Record<AgentState, Style> = {
@@ -56,6 +57,7 @@ export function renderStatus(
     `  watchdog   pid ${s.watchdog.pid}  v${s.watchdog.version}  ${s.watchdog.mode}  up ${formatDuration(s.watchdog.uptimeMs)}${s.watchdog.home ? `  ${s.watchdog.home}` : ''}`,
   );
   const agentBits = [
+    a.name ? a.name : null,
     `pid ${a.pid ?? '-'}`,
     a.version ? `v${a.version}` : null,
     `up ${formatDuration(a.uptimeMs)}`,
@@ -76,6 +78,8 @@ export function renderStatus(
       `  checks     ${a.health.status}: ${counts}${failing}${a.health.summary ? `  (${a.health.summary})` : ''}`,
     );
   }
+  const config = describeConfig(a.config);
+  if (config) lines.push(`  config     ${a.config?.rejected ? paint(config, 'yellow', color) : config}`);
   const r = s.recovery;
   const rung = r.rung === 'none' ? 'none' : paint(r.rung, 'yellow', color);
   const next = r.backoffMs !== null ? `  next start in ${formatDuration(r.backoffMs)}` : '';

@@ -2,7 +2,14 @@
  * Derives the status object (DESIGN.md §6) from the ladder and the latest facts. Status is
  * computed from state in this one place, never assigned from many.
  */
-import type { AgentState, HeartbeatMessage, Incident, LaunchMode, StatusSnapshot } from '@vigil/shared';
+import type {
+  AgentState,
+  ConfigReport,
+  HeartbeatMessage,
+  Incident,
+  LaunchMode,
+  StatusSnapshot,
+} from '@vigil/shared';
 import type { RecoveryLadder } from '../ladder/recovery-ladder.js';
 import type { LaunchedAgent } from '../launcher/launcher.js';
 
@@ -14,6 +21,7 @@ export interface StatusFacts {
   agent: LaunchedAgent | null;
   agentVersion: string | null;
   agentName: string | null;
+  agentConfig: ConfigReport | null;
   lastHeartbeat: HeartbeatMessage | null;
   /** Monotonic time of the last heartbeat, or null before the first. */
   lastBeatAtMono: number | null;
@@ -85,6 +93,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       health: running && lastHeartbeat ? lastHeartbeat.health : null,
       version: facts.agentVersion,
       name: facts.agentName,
+      config: facts.agentConfig,
       adopted: agent?.adopted ?? false,
       startedAt: running ? agent.startedAt : null,
     },

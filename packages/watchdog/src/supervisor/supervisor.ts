@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   type Clock,
+  type ConfigReport,
   type ControlRequest,
   type Evidence,
   type HeartbeatMessage,
@@ -93,6 +94,8 @@ export class Supervisor {
   #restarts = 0;
   #session: AgentSession | undefined;
   #lastHeartbeat: HeartbeatMessage | null = null;
+  /** The agent's config report: sent in a session's first beat and on change, kept until a new start. */
+  #agentConfig: ConfigReport | null = null;
   #lastBeatAtMono: number | null = null;
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
   #pausedUntilWall: number | null = null;
@@ -299,6 +302,7 @@ export class Supervisor {
       agent,
       agentVersion: this.#session?.hello.version ?? null,
       agentName: this.#session?.hello.name ?? null,
+      agentConfig: this.#agentConfig,
       lastHeartbeat: this.#lastHeartbeat,
       lastBeatAtMono: this.#lastBeatAtMono,
       restarts: this.#restarts,
@@ -350,6 +354,7 @@ export class Supervisor {
 
   #onHeartbeat(beat: HeartbeatMessage): void {
     this.#lastHeartbeat = beat;
+    if (beat.config) this.#agentConfig = beat.config;
     this.#lastBeatAtMono = this.#clock.now();
     this.#monitor.beat();
     this.#selfReport.heartbeat(beat);
@@ -433,6 +438,7 @@ export class Supervisor {
   #afterLaunch(agent: LaunchedAgent): void {
     this.#lastSample = null;
     this.#lastHeartbeat = null;
+    this.#agentConfig = null;
     this.#lastBeatAtMono = null;
     this.#memory.reset();
     this.#cpu.reset();

@@ -31,7 +31,8 @@ export async function run(args: { config: string | undefined }): Promise<number>
   const configFile = args.config ?? paths.configFile;
   let loaded: ReturnType<typeof loadConfig>;
   try {
-    loaded = loadConfig(configFile);
+    // The watchdog starts on any file whose watchdog part is valid; the agent judges its own part.
+    loaded = loadConfig(configFile, { scope: 'watchdog' });
   } catch (error) {
     if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
     throw error;
@@ -41,6 +42,12 @@ export async function run(args: { config: string | undefined }): Promise<number>
     file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
     echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
   });
+  if (loaded.agentProblems?.length) {
+    logger.warn(
+      { file: loaded.source, problems: loaded.agentProblems },
+      'the agent section of the config has problems; the agent keeps its last good config (see its log and `vigil status`)',
+    );
+  }
   // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
   const notifier = createNotifier({ logger });
   let lastStatusLine = '';

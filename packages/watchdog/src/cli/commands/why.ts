@@ -5,6 +5,7 @@
 import type { Incident, StatusSnapshot } from '@vigil/shared';
 import { cliPaths, readStatusFile, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
 import { EXIT } from '../exit-codes.js';
+import { describeConfig } from '../render-config.js';
 import { statusExitCode } from '../render-status.js';
 import { formatDuration } from '../style.js';
 
@@ -80,6 +81,7 @@ export function explain(s: StatusSnapshot, staleMs?: number): string {
     parts.push(
       `Its checks report problems: ${a.health.failing.join(', ')}${a.health.summary ? ` (${a.health.summary})` : ''}.`,
     );
+  if (a.config?.rejected) parts.push(`Its config: ${describeConfig(a.config)}.`);
   const last = s.incidents[0];
   parts.push(last ? describeIncident(last, now) : 'No incident has been recorded.');
   parts.push(describeNext(s));
