@@ -195,7 +195,7 @@ export class HeartbeatServer {
       refusal = `another agent (pid ${current.session.hello.pid}) holds the session`;
     }
     if (refusal) {
-      this.#throttle.warn({ pid: hello.pid, reason: refusal }, 'refused a hello on the agent socket');
+      this.#throttle.warn({ agentPid: hello.pid, reason: refusal }, 'refused a hello on the agent socket');
       this.#welcome(peer, false, refusal);
       peer.conn.socket.end();
       return;

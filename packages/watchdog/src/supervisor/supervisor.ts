@@ -554,7 +554,7 @@ export class Supervisor {
         return this.#incidents.all(request.n ?? 20);
       case 'recover': {
         const outcome = this.#ladder.operatorRecover(request.level);
-        this.#log.info({ level: request.level, ...outcome }, 'operator asked for recovery');
+        this.#log.info({ rung: request.level, ...outcome }, 'operator asked for recovery');
         if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
         return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
       }
