@@ -35,7 +35,9 @@ function keysOf(node: ts.ObjectLiteralExpression): string[] {
 }
 
 test('no log call uses a reserved record key', () => {
-  const files = readdirSync(join(ROOT, 'packages')).flatMap((pkg) => sources(join(ROOT, 'packages', pkg, 'src')));
+  const files = readdirSync(join(ROOT, 'packages')).flatMap((pkg) =>
+    sources(join(ROOT, 'packages', pkg, 'src')),
+  );
   assert.ok(files.length > 50, `found ${files.length} source files`);
   const offences: string[] = [];
   let calls = 0;

@@ -56,7 +56,15 @@ describe('vigil-agent recovery through a real watchdog', () => {
       },
       agent: {
         checks: [
-          { type: 'load', name: 'load', intervalMs: 1000, timeoutMs: 500, critical: true },
+          // A critical check with a fixed outcome: never the host's real load.
+          {
+            type: 'command',
+            name: 'steady',
+            command: ['true'],
+            intervalMs: 1000,
+            timeoutMs: 500,
+            critical: true,
+          },
           {
             type: 'command',
             name: 'report-job',

@@ -70,8 +70,16 @@ export async function settle(pair: Pair, known: Set<string>): Promise<void> {
     );
   };
   await quiet();
-  await new Promise((r) => setTimeout(r, 3000));
-  await quiet();
+  // Settled means the agent has stayed up and quiet a while, by its own uptime, not a guess.
+  await waitFor(
+    async () => {
+      const s = await pair.status();
+      return s.agent.state === 'healthy' && s.recovery.incidentId === null && (s.agent.uptimeMs ?? 0) >= 3000;
+    },
+    60_000,
+    'the agent up and quiet for 3 s',
+    200,
+  );
   for (const incident of readIncidents(pair.paths.historyFile)) known.add(incident.id);
 }
 

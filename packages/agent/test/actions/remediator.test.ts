@@ -1,14 +1,20 @@
 // The remediator runs real commands (from the config's argument array, never a shell of ours):
 // retries, timeout, breaker, refusal, maintenance, one run per check at a time.
 import assert from 'node:assert/strict';
-import { afterEach, describe, test } from 'node:test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
 import { FakeClock, type RemediationConfig } from '@vigil/shared';
+import { paced } from '@vigil/shared/testing';
 import type { CheckChange } from '../../src/actions/action-types.ts';
 import { Remediator } from '../../src/actions/remediator.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkChange } from './check-changes.ts';
 import { CountingMetrics } from './counting-metrics.ts';
 import { type RecordingLogger, recordingLogger } from './recording-logger.ts';
+
+const dir = mkdtempSync('/tmp/vg-remediate-');
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function remediate(command: string[], extra: Partial<RemediationConfig> = {}): RemediationConfig {
   return { command, retries: 0, timeoutMs: 5000, breaker: { failures: 3, resetMs: 10_000 }, ...extra };
@@ -82,7 +88,7 @@ describe('Remediator', () => {
     const { critical } = setup();
     const started = Date.now();
     const outcome = await critical(remediate(['sleep', '5'], { timeoutMs: 200 }));
-    assert.ok(Date.now() - started < 3000, 'killed well before it would have ended');
+    assert.ok(Date.now() - started < paced(3000), 'killed well before it would have ended');
     assert.equal(outcome?.ok, false);
     assert.equal(outcome?.exitCode, null);
     const [failure] = log.find('remediation of svc failed');
@@ -157,12 +163,24 @@ describe('Remediator', () => {
 
   test('close kills a run still going and does not count it against the breaker', async () => {
     const { critical } = setup();
-    const running = critical(remediate(['sleep', '30'], { timeoutMs: 60_000 }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const marker = join(dir, `running-${process.pid}`);
+    const running = critical(
+      remediate(
+        [
+          process.execPath,
+          '-e',
+          `require('fs').writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => {}, 30000)`,
+        ],
+        {
+          timeoutMs: 60_000,
+        },
+      ),
+    );
+    await waitFor(() => existsSync(marker) || undefined, 10_000, 'the remediation command running');
     const started = Date.now();
     await remediator.close();
     const outcome = await running;
-    assert.ok(Date.now() - started < 3000);
+    assert.ok(Date.now() - started < paced(3000));
     assert.equal(outcome?.ok, false);
     assert.deepEqual(remediator.breakerStates(), { svc: 'closed' });
   });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { paced } from '@vigil/shared/testing';
 import { ChildProcesses, jsonLines } from '../support/child-processes.ts';
 import { FakeWatchdog } from '../support/fake-watchdog.ts';
 
@@ -75,7 +76,7 @@ describe('vigil-agent', () => {
     const started = Date.now();
     child.kill('SIGTERM');
     assert.deepEqual(await exited, { code: 0, signal: null });
-    assert.ok(Date.now() - started < 1500, 'a graceful stop is quick');
+    assert.ok(Date.now() - started < paced(1500), 'a graceful stop is quick');
     assert.equal(watchdog.heartbeats.at(-1)?.state, 'stopping', 'the last beat says it is stopping');
     const messages = jsonLines(stdout()).map((r) => r.msg);
     assert.ok(messages.includes('connected to the watchdog'));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { paced } from '@vigil/shared/testing';
 import psList from 'ps-list';
 import { createCommandExitCheck } from '../../src/checks/command-exit.ts';
 import { checkConfig } from './support/check-config.ts';
@@ -56,7 +57,7 @@ test('a command past its timeout is killed with its children, promptly', async (
   const abortedAt = Date.now();
   controller.abort();
   const outcome = await running;
-  assert.ok(Date.now() - abortedAt < 3000, 'the run must not wait for the orphaned sleep');
+  assert.ok(Date.now() - abortedAt < paced(3000), 'the run must not wait for the orphaned sleep');
   assert.equal(outcome.status, 'critical');
   assert.equal(outcome.summary, 'killed at timeout: started');
   await eventually(

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { paced } from '@vigil/shared/testing';
 import { waitFor } from '../support/wait-for.ts';
 
 const dir = mkdtempSync('/tmp/vg-stop-');
@@ -64,7 +65,7 @@ test('SIGTERM: the in-flight check and its process are cancelled, exit 0 within 
   agent.kill('SIGTERM');
   const [code] = (await once(agent, 'exit')) as [number | null];
   assert.equal(code, 0);
-  assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms`);
+  assert.ok(Date.now() - started < paced(2000), `stopped in ${Date.now() - started} ms`);
   await waitFor(() => pidsRunning(marker).length === 0 || undefined, 3000, "the check's process gone");
   const lines = readFileSync(log, 'utf8')
     .trim()

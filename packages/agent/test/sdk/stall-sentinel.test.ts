@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type StallReport, startStallSentinel } from '@vigil/agent';
+import { paced } from '@vigil/shared/testing';
 import { ChildProcesses } from '../support/child-processes.ts';
 import { FakeWatchdog } from '../support/fake-watchdog.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -67,11 +68,14 @@ describe('stall sentinel', () => {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
     const reportDir = join(watchdog.dir, 'quiet');
-    const sentinel = startStallSentinel({ reportDir, stallMs: 200 });
+    // A free loop on a busy machine can still stand still for a while when it gets no CPU: the
+    // window is stretched to the machine's pace, so only a real block counts.
+    const stallMs = paced(400);
+    const sentinel = startStallSentinel({ reportDir, stallMs });
     assert.equal(sentinel.file, join(reportDir, `stall-${process.pid}.json`));
     // Four stall windows of a free loop, proved by the loop itself having turned meanwhile.
-    const until = Date.now() + 800;
-    await waitFor(() => Date.now() >= until || undefined, 2000, 'four stall windows');
+    const until = Date.now() + 4 * stallMs;
+    await waitFor(() => Date.now() >= until || undefined, 8 * stallMs, 'four stall windows');
     await sentinel.stop();
     assert.equal(existsSync(sentinel.file), false);
   });

@@ -122,11 +122,16 @@ describe('connectWithRetry', () => {
 
   test('stops when aborted', async () => {
     const controller = new AbortController();
+    let attempts = 0;
     const connecting = connectWithRetry(join(root, 'nowhere.sock'), {
       minDelayMs: 5,
       signal: controller.signal,
+      // Aborted once it is really retrying, not after a guessed time.
+      onAttempt: () => {
+        if (++attempts === 2) controller.abort();
+      },
     });
-    setTimeout(() => controller.abort(), 30);
     await assert.rejects(connecting);
+    assert.equal(attempts, 2);
   });
 });

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createLogger } from '@vigil/shared';
+import { createLogger, type Logger } from '@vigil/shared';
+import { paced } from '@vigil/shared/testing';
 import { Alerter, type AlertPayload } from '../../src/alert/alerter.ts';
 
 const dir = mkdtempSync('/tmp/vg-alert-');
@@ -51,9 +52,22 @@ describe("the watchdog's own alerts", () => {
   });
 
   test('an unreachable webhook is logged, never thrown', async () => {
-    const alerter = new Alerter({ webhook: 'http://127.0.0.1:1/hook', timeoutMs: 500, logger, retries: 1 });
-    alerter.send(payload);
-    await alerter.drain(5000);
+    const errors: { fields: Record<string, unknown>; message: string }[] = [];
+    const recording = {
+      info: () => {},
+      error: (fields: Record<string, unknown>, message: string) => errors.push({ fields, message }),
+    } as unknown as Logger;
+    const alerter = new Alerter({
+      webhook: 'http://127.0.0.1:1/hook',
+      timeoutMs: 500,
+      logger: recording,
+      retries: 1,
+    });
+    assert.doesNotThrow(() => alerter.send(payload));
+    await alerter.drain(10_000);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.message, 'alert webhook failed after retries');
+    assert.equal(errors[0]?.fields.url, 'http://127.0.0.1:1/hook');
   });
 
   test('the command gets the alert as JSON on stdin, with no shell in between', async () => {
@@ -80,6 +94,6 @@ describe("the watchdog's own alerts", () => {
     const started = Date.now();
     alerter.send(payload);
     await alerter.drain(5000);
-    assert.ok(Date.now() - started < 4000);
+    assert.ok(Date.now() - started < paced(4000));
   });
 });
