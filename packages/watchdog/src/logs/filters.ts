@@ -36,11 +36,37 @@ export function parseLevel(text: string): number | null {
   return /^\d+$/.test(text.trim()) ? Number(text) : null;
 }
 
-/** "10m", "90s", "2h", "1d" ago, or an ISO date/time; null when it is neither. */
+const DAYS: Record<string, number> = { yesterday: -1, today: 0, tomorrow: 1 };
+
+/** Local midnight of the day `offset` days from `now`'s. */
+function midnight(now: number, offset: number): number {
+  const d = new Date(now);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + offset).getTime();
+}
+
+/**
+ * What `--since` takes, as journalctl does: "10m", "90s", "2h", "1d" (ago, also "10m ago" and
+ * "-10m"); "now", "today", "yesterday"; a clock time "22:20" or "22:20:05" (today, local time),
+ * also after "yesterday"/"today"; or an ISO date/time. Null when it is none of these.
+ */
 export function parseSince(text: string, now = Date.now()): number | null {
-  const ago = parseDuration(text);
+  const t = text.trim().toLowerCase();
+  const ago = parseDuration(t.replace(/^-/, '').replace(/\s+ago$/, ''));
   if (ago !== null) return now - ago;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return null;
+  if (t === 'now') return now;
+  const clock = /^(yesterday|today|tomorrow)?(?:(?:^|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (clock && (clock[1] !== undefined || clock[2] !== undefined)) {
+    const [, day, hh, mm, ss] = clock;
+    const hours = hh === undefined ? 0 : Number(hh);
+    const minutes = mm === undefined ? 0 : Number(mm);
+    const seconds = ss === undefined ? 0 : Number(ss);
+    if (hours > 23 || minutes > 59 || seconds > 59) return null;
+    const base = midnight(now, DAYS[day ?? 'today'] ?? 0);
+    // Built from local fields (not base + ms) so a DST change on that day is honoured.
+    const d = new Date(base);
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate(), hours, minutes, seconds).getTime();
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return null;
   const at = Date.parse(text.trim());
   return Number.isNaN(at) ? null : at;
 }

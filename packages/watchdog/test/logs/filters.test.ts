@@ -55,7 +55,18 @@ describe('filters', () => {
     assert.equal(parseSince('2h', 10_000_000), 2_800_000);
     assert.equal(parseSince('1d', 100_000_000), 100_000_000 - 86_400_000);
     assert.equal(parseSince('2026-11-23T10:00:00Z'), T0);
-    assert.equal(parseSince('yesterday'), null);
+    assert.equal(parseSince('10m ago', 1_000_000), 400_000);
+    assert.equal(parseSince('-10m', 1_000_000), 400_000);
+    // Clock times and day words, local time, as journalctl takes them.
+    const now = new Date(2026, 10, 23, 15, 30, 0).getTime();
+    assert.equal(parseSince('22:20', now), new Date(2026, 10, 23, 22, 20).getTime());
+    assert.equal(parseSince('09:05:07', now), new Date(2026, 10, 23, 9, 5, 7).getTime());
+    assert.equal(parseSince('yesterday', now), new Date(2026, 10, 22).getTime());
+    assert.equal(parseSince('today', now), new Date(2026, 10, 23).getTime());
+    assert.equal(parseSince('yesterday 22:20', now), new Date(2026, 10, 22, 22, 20).getTime());
+    assert.equal(parseSince('now', now), now);
+    for (const bad of ['25:00', '12:60', 'someday', 'yesterday 7pm'])
+      assert.equal(parseSince(bad, now), null, bad);
   });
 
   test('--level shows that level and above, raw error lines included', async () => {

@@ -39,7 +39,8 @@ Options:
   -n, --lines N     the last N lines (default ${DEFAULT_LINES}; with --since or --incident: all of them)
   --level L         that level and above: ${Object.keys(LEVELS).join(', ')}, or a number
   --unit U          only one log: watchdog or agent
-  --since T         lines at or after T: a time ago (30s, 10m, 2h, 1d) or an ISO time (2026-11-23T10:00:00Z)
+  --since T         lines at or after T: a time ago (30s, 10m, 2h, 1d), a clock time today (22:20),
+                    yesterday / today [HH:MM], or an ISO time (2026-11-23T10:00:00Z)
   --incident ID     one incident's lines (ids from \`vigil history\`): those tagged with its id and
                     all logged while it was open
   --json            the JSON lines as written; other lines wrapped as
@@ -102,7 +103,7 @@ export function buildQuery(args: LogsArgs, paths: VigilPaths, now = Date.now()):
   const since = sinceText === undefined ? null : parseSince(sinceText, now);
   if (since === null && sinceText !== undefined) {
     throw usage(
-      `--since wants a time ago (30s, 10m, 2h, 1d) or an ISO time (2026-11-23T10:00:00Z), got ${JSON.stringify(sinceText)}`,
+      `--since wants a time ago (30s, 10m, 2h, 1d), a clock time (22:20), yesterday/today [HH:MM] or an ISO time (2026-11-23T10:00:00Z), got ${JSON.stringify(sinceText)}`,
     );
   }
   const incidentId = text(args.incident);
