@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { sharedErrors } from '../errors.js';
 import { type CompiledSchema, compileSchema } from '../schema/compile.js';
+import { normaliseByteSizes } from './byte-sizes.js';
 import { crossFieldProblems } from './rules.js';
 import { ConfigSchema, type VigilConfig } from './schema.js';
 
@@ -37,9 +38,11 @@ const AGENT_KEYS_THE_WATCHDOG_READS = ['command', 'env', 'faults'] as const;
 
 let validator: CompiledSchema<VigilConfig> | undefined;
 
-function validateConfig(value: unknown): { config?: VigilConfig; problems: string[] } {
+function validateConfig(raw: unknown): { config?: VigilConfig; problems: string[] } {
   validator ??= compileSchema(ConfigSchema);
-  const parsed = validator(value);
+  const sizes = normaliseByteSizes(raw);
+  if (sizes.problems.length) return { problems: sizes.problems };
+  const parsed = validator(sizes.value);
   if (!parsed.ok) return { problems: parsed.errors };
   const problems = crossFieldProblems(parsed.value);
   return problems.length ? { problems } : { config: parsed.value, problems };

@@ -278,3 +278,49 @@ describe("the watchdog's scope", () => {
     assert.equal(loaded.agentProblems, undefined);
   });
 });
+
+describe('byte sizes', () => {
+  test('take units as systemd does (powers of 1024), or plain bytes', async () => {
+    const { parseByteSize } = await import('../../src/config/byte-sizes.ts');
+    assert.equal(parseByteSize('150M'), 150 * 1024 * 1024);
+    assert.equal(parseByteSize('150MiB'), 150 * 1024 * 1024);
+    assert.equal(parseByteSize('1.5G'), 1.5 * 1024 ** 3);
+    assert.equal(parseByteSize('512k'), 512 * 1024);
+    assert.equal(parseByteSize('4096'), 4096);
+    assert.equal(parseByteSize(4096), 4096);
+    for (const bad of ['lots', '1.5.5G', '-5M', '10X', '']) assert.equal(parseByteSize(bad), null, bad);
+  });
+
+  test('in the config file, with the path named when one is wrong', () => {
+    const config = parseConfig(
+      'watchdog:\n  resources:\n    memory: { maxRssBytes: 150M, ceilingRssBytes: "180 MiB" }\n  history: { maxBytes: 2M }\n',
+      'sizes.yaml',
+    );
+    assert.equal(config.watchdog.resources.memory.maxRssBytes, 150 * 1024 * 1024);
+    assert.equal(config.watchdog.resources.memory.ceilingRssBytes, 180 * 1024 * 1024);
+    assert.equal(config.watchdog.history.maxBytes, 2 * 1024 * 1024);
+    const { errors } = failure(
+      'sizes-bad.yaml',
+      'watchdog:\n  resources:\n    memory: { maxRssBytes: lots }\n',
+    );
+    assert.deepEqual(errors, [
+      'watchdog.resources.memory.maxRssBytes: must be a byte size (bytes, or with a unit: 512K, 150M, 1.5G), got "lots"',
+    ]);
+  });
+
+  test('every byte-valued key of the schema takes units', async () => {
+    const { BYTE_SIZE_PATHS } = await import('../../src/config/byte-sizes.ts');
+    const { ConfigSchema } = await import('../../src/config/schema.ts');
+    const found: string[] = [];
+    const walk = (schema: { properties?: Record<string, unknown> }, path: string) => {
+      for (const [key, child] of Object.entries(schema.properties ?? {})) {
+        const at = path ? `${path}.${key}` : key;
+        if (/Bytes$/.test(key)) found.push(at);
+        walk(child as { properties?: Record<string, unknown> }, at);
+      }
+    };
+    walk(ConfigSchema as unknown as { properties: Record<string, unknown> }, '');
+    assert.ok(found.length >= 3, found.join(', '));
+    for (const path of found) assert.ok(BYTE_SIZE_PATHS.includes(path), `${path} takes units`);
+  });
+});
