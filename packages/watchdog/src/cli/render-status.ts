@@ -55,6 +55,16 @@ export function renderStatus(
   lines.push(
     `  watchdog   pid ${s.watchdog.pid}  v${s.watchdog.version}  ${s.watchdog.mode}  up ${formatDuration(s.watchdog.uptimeMs)}${s.watchdog.home ? `  ${s.watchdog.home}` : ''}`,
   );
+  const origin = s.watchdog.config;
+  if (origin?.source === 'last-good') {
+    lines.push(
+      paint(
+        `  config     REFUSED ${origin.file ?? ''}: ${origin.error ?? 'invalid'}; running on the last good config ${origin.fallback ?? ''}`,
+        'red',
+        color,
+      ),
+    );
+  }
   const agentBits = [
     `pid ${a.pid ?? '-'}`,
     a.version ? `v${a.version}` : null,

@@ -2,14 +2,28 @@
  * Derives the status object (DESIGN.md §6) from the ladder and the latest facts. Status is
  * computed from state in this one place, never assigned from many.
  */
-import type { AgentState, HeartbeatMessage, Incident, LaunchMode, StatusSnapshot } from '@vigil/shared';
+import type {
+  AgentState,
+  ConfigOrigin,
+  HeartbeatMessage,
+  Incident,
+  LaunchMode,
+  StatusSnapshot,
+} from '@vigil/shared';
 import type { RecoveryLadder } from '../ladder/recovery-ladder.js';
 import type { LaunchedAgent } from '../launcher/launcher.js';
 
 export interface StatusFacts {
   nowMono: number;
   nowWall: number;
-  watchdog: { pid: number; version: string; startedAtWall: number; mode: LaunchMode; home: string | null };
+  watchdog: {
+    pid: number;
+    version: string;
+    startedAtWall: number;
+    mode: LaunchMode;
+    home: string | null;
+    config?: ConfigOrigin | undefined;
+  };
   ladder: RecoveryLadder;
   agent: LaunchedAgent | null;
   agentVersion: string | null;
@@ -67,6 +81,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       paused: ladder.paused !== null,
       pausedUntil: facts.pausedUntilWall,
       ...(facts.watchdog.home ? { home: facts.watchdog.home } : {}),
+      ...(facts.watchdog.config ? { config: facts.watchdog.config } : {}),
     },
     agent: {
       state: agentState(facts),
