@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { lstatSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { isAnswering } from '@vigil/shared';
+import { isAnswering, type StatusSnapshot } from '@vigil/shared';
 import { Pair, VIGIL_BIN } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -59,7 +59,17 @@ describe('two watchdogs at once', () => {
         new RegExp(`another watchdog \\(pid ${winner.child.pid}\\)`),
         `round ${round}`,
       );
-      const status = await pair.waitForHealthy(20_000);
+      // The winner may still be opening its sockets when the loser is already gone.
+      let status: StatusSnapshot | undefined;
+      await waitFor(
+        async () => {
+          status = await pair.status().catch(() => undefined);
+          return status?.agent.state === 'healthy';
+        },
+        30_000,
+        () => `round ${round}: the winner healthy; its output:\n${winner.output}`,
+      );
+      if (!status) throw new Error('unreachable');
       assert.equal(status.watchdog.pid, winner.child.pid, `round ${round}: the winner answers`);
       assert.equal(winner.code, undefined, `round ${round}: the winner runs`);
       assert.equal(JSON.parse(readFileSync(pair.paths.lockFile, 'utf8')).pid, winner.child.pid);
