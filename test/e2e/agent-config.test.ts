@@ -49,7 +49,7 @@ describe("the agent's config", () => {
     const status = pair.cli(['status']);
     assert.match(
       status.stdout,
-      /config\s+last change rejected at \S+ \(.*agent\.checks\[0\]\.url.*\); running .*vigil\.json/,
+      /config\s+agent: last change rejected at \S+ \(.*agent\.checks\[0\]\.url.*\); running .*vigil\.json/,
     );
     assert.match(pair.cli(['why']).stdout, /Its config: last change rejected at/);
 

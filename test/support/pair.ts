@@ -3,7 +3,7 @@
  * throwaway VIGIL_HOME, talked to through the operator contract (control socket, CLI, files).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -36,6 +36,8 @@ export interface PairOptions {
   /** Extra environment for the watchdog (and so the agent). */
   env?: Record<string, string>;
   home?: string;
+  /** Run the watchdog (and so the agent) as this user; the home is given to it. */
+  user?: { uid: number; gid: number };
 }
 
 export interface CliResult {
@@ -75,6 +77,7 @@ export class Pair {
   readonly home: string;
   readonly paths: VigilPaths;
   readonly env: Record<string, string>;
+  readonly user: { uid: number; gid: number } | undefined;
   watchdog: ChildProcess | undefined;
   #output = '';
 
@@ -90,6 +93,11 @@ export class Pair {
     if (options.fixture) agent.command = [process.execPath, join(FIXTURES, `${options.fixture}.mjs`)];
     const config = { watchdog: deepMerge(TEST_WATCHDOG_CONFIG, options.watchdog ?? {}), agent };
     writeFileSync(join(this.home, 'vigil.json'), JSON.stringify(config, null, 2));
+    this.user = options.user;
+    if (this.user) {
+      chownSync(this.home, this.user.uid, this.user.gid);
+      chownSync(join(this.home, 'vigil.json'), this.user.uid, this.user.gid);
+    }
   }
 
   /** Starts `vigil run` and waits until its control socket answers. */
@@ -97,6 +105,7 @@ export class Pair {
     const child = spawn(process.execPath, [VIGIL_BIN, 'run'], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...this.user,
     });
     this.watchdog = child;
     child.stdout?.on('data', (d) => {
@@ -193,6 +202,7 @@ export class Pair {
       env: { ...this.env, ...extraEnv },
       encoding: 'utf8',
       timeout: 30_000,
+      ...this.user,
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }

@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckConfig, Clock } from '@vigil/shared';
+import { type CheckConfig, type Clock, ensureDir, writeFileAtomic } from '@vigil/shared';
 import { type Check, type CheckOutcome, clip } from './check-result.js';
 
 type FileConfig = Extract<CheckConfig, { type: 'file' }>;
@@ -61,23 +61,6 @@ async function readBaseline(file: string): Promise<Baseline | undefined> {
   return value;
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w', 0o640);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 
 export function createFileIntegrityCheck(config: FileConfig, stateDir: string, clock: Clock): Check {
@@ -116,8 +99,9 @@ export function createFileIntegrityCheck(config: FileConfig, stateDir: string, c
           ...current,
           recordedAt: new Date(clock.wallNow()).toISOString(),
         };
-        await mkdir(join(stateDir, 'baselines'), { recursive: true, mode: 0o750 });
-        await writeAtomically(file, `${JSON.stringify(record, null, 2)}\n`);
+        // A new temp name (O_EXCL) and rename: nothing planted in the state folder is written through.
+        ensureDir(join(stateDir, 'baselines'), { mode: 0o750 });
+        writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o640, fsync: true });
         return {
           status: 'ok',
           summary: clip(`${config.path} baseline recorded (sha256 ${short(current.sha256)})`),

@@ -4,9 +4,8 @@
  * alerts and remediation; check results → metrics and the progress counter; the roll-up of the
  * checks → the health in every heartbeat; the watchdog's recover commands → the recovery plan.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Logger, resolvePaths, type VigilConfig } from '@vigil/shared';
+import { ensureDir, type Logger, resolvePaths, type VigilConfig } from '@vigil/shared';
 import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
@@ -45,7 +44,7 @@ export class AgentRuntime {
     const logger = options.logger;
     this.#logger = logger;
     const paths = resolvePaths({ env });
-    mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
+    ensureDir(paths.stateDir, { mode: 0o750, report: logger });
     const configStatus = new ConfigStatus();
     const audit = new ConfigAudit(join(paths.stateDir, 'config-audit.jsonl'), logger, (entry) =>
       configStatus.note(entry),

@@ -3,9 +3,8 @@
  * rollback and deletion, one JSON line each, with the file's hash, so an operator can tell
  * what the agent was running at any moment and why a change did not take.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger } from '@vigil/shared';
+import { appendFileSafe, ensureDir, type Logger } from '@vigil/shared';
 
 export type AuditAction = 'loaded' | 'applied' | 'rejected' | 'rolled-back' | 'deleted' | 'unchanged';
 
@@ -40,8 +39,9 @@ export class ConfigAudit {
     this.#logger[level]({ audit: line }, `config ${entry.action}`);
     this.#onEntry?.(line);
     try {
-      mkdirSync(dirname(this.#path), { recursive: true });
-      appendFileSync(this.#path, `${JSON.stringify(line)}\n`, { mode: 0o640 });
+      // Never written through a link planted at the name: it is moved aside and logged.
+      ensureDir(dirname(this.#path), { mode: 0o750, report: this.#logger });
+      appendFileSafe(this.#path, `${JSON.stringify(line)}\n`, { mode: 0o640, report: this.#logger });
     } catch (error) {
       this.#logger.error({ err: error, path: this.#path }, 'could not write the config audit log');
     }

@@ -3,14 +3,16 @@
  * agent ran successfully (kept in the state directory), so a bad edit made while the agent was
  * down does not cost its checks; else the built-in defaults. The agent always starts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   defaultConfig,
   isVigilError,
   type Logger,
   loadConfigFile,
   parseConfig,
+  readRegularFileInside,
   type VigilConfig,
+  writeFileAtomic,
 } from '@vigil/shared';
 import type { ConfigAudit } from './config-audit.js';
 
@@ -23,7 +25,7 @@ export interface StartupConfigOptions {
 
 export function rememberRunning(runningFile: string, config: VigilConfig): void {
   try {
-    writeFileSync(runningFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o640 });
+    writeFileAtomic(runningFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o640 });
   } catch {
     // Best effort: it is only the fallback for a bad file at the next start.
   }
@@ -45,7 +47,13 @@ export function loadStartupConfig(options: StartupConfigOptions): VigilConfig {
       ? ((error.detail?.errors as string[] | undefined) ?? [error.message])
       : [String(error)];
     try {
-      const config = parseConfig(readFileSync(runningFile, 'utf8'), runningFile);
+      // Read as it was written: never through a link, never blocking on a FIFO.
+      const text = readRegularFileInside(runningFile, {
+        within: dirname(runningFile),
+        maxBytes: 4 * 1024 * 1024,
+      });
+      if (text === null) throw new Error(`${runningFile} is missing or not a regular file`);
+      const config = parseConfig(text, runningFile);
       audit.write({
         action: 'rejected',
         file,

@@ -5,9 +5,9 @@
  * never stops the agent: it keeps running the last good config and says why in the audit log.
  */
 import { createHash } from 'node:crypto';
-import { type FSWatcher, readFileSync, watch, writeFileSync } from 'node:fs';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { isVigilError, type Logger, parseConfig, type VigilConfig } from '@vigil/shared';
+import { isVigilError, type Logger, parseConfig, type VigilConfig, writeFileAtomic } from '@vigil/shared';
 import type { AuditAction, AuditEntry, ConfigAudit } from './config-audit.js';
 import { rememberRunning } from './config-source.js';
 
@@ -144,7 +144,12 @@ export class LiveConfig {
       return;
     }
     const previous = this.#running;
-    writeFileSync(this.#o.backupFile, `${JSON.stringify(previous, null, 2)}\n`, { mode: 0o640 });
+    try {
+      writeFileAtomic(this.#o.backupFile, `${JSON.stringify(previous, null, 2)}\n`, { mode: 0o640 });
+    } catch (error) {
+      // The running config is still in memory for a rollback; only the copy on disk is missing.
+      this.#o.logger.warn({ err: error, path: this.#o.backupFile }, 'could not write the config backup');
+    }
     try {
       const changes = await this.#o.apply(next, previous);
       this.#running = next;

@@ -5,7 +5,7 @@
  * `stallMs`, pauses the main thread through the inspector, records the top of its stack, and
  * writes `stall-<pid>.json` to the report directory for the watchdog to pick up.
  */
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@vigil/shared';
@@ -28,6 +28,8 @@ export interface StallReport {
   pid: number;
   /** Epoch ms when the stall was recorded. */
   at: number;
+  /** CLOCK_MONOTONIC ms when it was recorded (process.hrtime): immune to wall-clock steps. */
+  monoMs: number;
   /** How long the loop had stood still when the stack was taken. */
   blockedMs: number;
   /** `functionName (file:line:col)`, innermost first; 1-based line and column. */
@@ -55,6 +57,10 @@ export function stallFilePath(reportDir: string, pid = process.pid): string {
 export function startStallSentinel(options: StallSentinelOptions): StallSentinel {
   const file = stallFilePath(options.reportDir);
   mkdirSync(options.reportDir, { recursive: true, mode: 0o750 });
+  // A link there would aim the stall file elsewhere; the folder's mode is the service's own business.
+  if (!lstatSync(options.reportDir).isDirectory()) {
+    throw agentErrors.create('VIGIL_STALL_SENTINEL_FAILED', `${options.reportDir} is not a folder (a link?)`);
+  }
   const counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const view = new Int32Array(counter);
   const bump = setInterval(() => Atomics.add(view, 0, 1), BUMP_MS);

@@ -1,8 +1,12 @@
 /**
  * The stall sentinel's worker (see stall-sentinel.ts). It must never need the main thread:
  * console output goes through the main thread, so it writes files with synchronous fs calls.
+ * It loads nothing but node: modules (a worker re-loads what it imports), so the atomic write
+ * is spelled out here as writeFileAtomic in @vigil/shared does it: a new temp file (O_EXCL,
+ * O_NOFOLLOW, a random name, so nothing planted is written through), then rename(2).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { type Debugger, Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
@@ -51,13 +55,36 @@ function fromApplication(frames: Debugger.CallFrame[]): Debugger.CallFrame[] {
 }
 
 function write(blockedMs: number, stack: string[]): void {
-  const report: StallReport = { pid: data.pid, at: Date.now(), blockedMs: Math.round(blockedMs), stack };
-  const tmp = `${data.file}.tmp`;
+  const report: StallReport = {
+    pid: data.pid,
+    at: Date.now(),
+    // The system's monotonic clock, the same in the watchdog: it judges freshness by age.
+    monoMs: Number(process.hrtime.bigint() / 1_000_000n),
+    blockedMs: Math.round(blockedMs),
+    stack,
+  };
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  const tmp = `${data.file}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(report)}\n`, { mode: 0o640 });
+    const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
+    try {
+      const bytes = Buffer.from(`${JSON.stringify(report)}\n`);
+      for (let at = 0; at < bytes.length; ) {
+        const n = writeSync(fd, bytes, at);
+        if (n <= 0) throw new Error('short write');
+        at += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, data.file);
   } catch {
     // Nowhere to say so without the main thread; the watchdog just finds no evidence.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed.
+    }
   }
 }
 

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FakeClock } from '@vigil/shared';
@@ -76,4 +84,18 @@ test('a baseline for another path, or a corrupt one, is critical and left alone'
     moved.summary,
     /^baseline is for .*hosts, not .*motd; delete baselines\/motd\.json to accept$/,
   );
+});
+
+test('a link planted at the temp name of the baseline write is not written through', async () => {
+  const target = join(context.stateDir, 'planted-tmp');
+  writeFileSync(target, 'hello\n');
+  const victim = join(context.stateDir, 'victim');
+  writeFileSync(victim, 'root only\n', { mode: 0o600 });
+  const file = baselinePath(context.stateDir, 'planted-tmp');
+  mkdirSync(join(context.stateDir, 'baselines'), { recursive: true });
+  symlinkSync(victim, `${file}.${process.pid}.tmp`);
+  const outcome = await fileCheck('planted-tmp', target).run(signal());
+  assert.equal(outcome.status, 'ok', outcome.summary);
+  assert.equal(readFileSync(victim, 'utf8'), 'root only\n');
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).path, target);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ describe('stall sentinel', () => {
   after(() => children.killAll());
 
   /** Starts the fixture against a fake watchdog and waits for its stall file. */
-  async function stallOf(env: Record<string, string> = {}) {
+  async function stallOf(env: Record<string, string> = {}, afterHello?: (stallFile: string) => void) {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
     const reportDir = join(watchdog.dir, 'reports');
@@ -38,6 +38,7 @@ describe('stall sentinel', () => {
     });
     const [hello] = await watchdog.waitForHellos(1, 10_000);
     const stallFile = join(reportDir, `stall-${child.pid}.json`);
+    afterHello?.(stallFile);
     await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
     const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
     return { child, hello, stallFile, report };
@@ -55,6 +56,18 @@ describe('stall sentinel', () => {
     assert.ok(top.includes(`${FIXTURE}:${SPIN_LINE - 1}:`) || top.includes(`${FIXTURE}:${SPIN_LINE}:`), top);
     // Still blocked: the sentinel writes once per stall, not once per check.
     assert.equal(child.exitCode, null);
+  });
+
+  test('a link planted at the temp name of the stall write is not written through', async () => {
+    const victim = join(mkdtempSync('/tmp/vg-stall-victim-'), 'precious');
+    writeFileSync(victim, 'precious\n', { mode: 0o600 });
+    const { report, stallFile } = await stallOf({}, (file) => symlinkSync(victim, `${file}.tmp`));
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.ok(lstatSync(stallFile).isFile());
+    assert.ok(
+      Math.abs(Number(process.hrtime.bigint() / 1_000_000n) - report.monoMs) < 10_000,
+      'monotonic time',
+    );
   });
 
   test("a loop blocked inside Node's own code is reported from the application's frame", async () => {

@@ -23,6 +23,19 @@ export type LaunchMode = Static<typeof LaunchMode>;
 const NullableInt = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
 
+/** Where the watchdog's running config came from; tells an operator it runs on a fallback. */
+export const ConfigOrigin = Type.Object({
+  /** `file`: the config file; `defaults`: built-in; `last-good`: the file was refused at start. */
+  source: Type.Union([Type.Literal('file'), Type.Literal('defaults'), Type.Literal('last-good')]),
+  /** The config file asked for (absent for the built-in defaults). */
+  file: Type.Optional(Type.String()),
+  /** Why that file was refused. */
+  error: Type.Optional(Type.String()),
+  /** The last good config the watchdog runs on instead. */
+  fallback: Type.Optional(Type.String()),
+});
+export type ConfigOrigin = Static<typeof ConfigOrigin>;
+
 export const StatusSnapshot = Type.Object({
   v: Type.Literal(1),
   /** Epoch ms when this snapshot was taken; a reader compares it with now to judge staleness. */
@@ -36,6 +49,7 @@ export const StatusSnapshot = Type.Object({
     paused: Type.Boolean(),
     pausedUntil: Type.Union([Type.Number(), Type.Null()]),
     home: Type.Optional(Type.String()),
+    config: Type.Optional(ConfigOrigin),
   }),
   agent: Type.Object({
     state: AgentState,

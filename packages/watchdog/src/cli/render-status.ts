@@ -56,6 +56,16 @@ export function renderStatus(
   lines.push(
     `  watchdog   pid ${s.watchdog.pid}  v${s.watchdog.version}  ${s.watchdog.mode}  up ${formatDuration(s.watchdog.uptimeMs)}${s.watchdog.home ? `  ${s.watchdog.home}` : ''}`,
   );
+  const origin = s.watchdog.config;
+  if (origin?.source === 'last-good') {
+    lines.push(
+      paint(
+        `  config     watchdog: REFUSED ${origin.file ?? ''}: ${origin.error ?? 'invalid'}; running on the last good config ${origin.fallback ?? ''}`,
+        'red',
+        color,
+      ),
+    );
+  }
   const agentBits = [
     a.name ? a.name : null,
     `pid ${a.pid ?? '-'}`,
@@ -79,7 +89,8 @@ export function renderStatus(
     );
   }
   const config = describeConfig(a.config);
-  if (config) lines.push(`  config     ${a.config?.rejected ? paint(config, 'yellow', color) : config}`);
+  if (config)
+    lines.push(`  config     agent: ${a.config?.rejected ? paint(config, 'yellow', color) : config}`);
   const r = s.recovery;
   const rung = r.rung === 'none' ? 'none' : paint(r.rung, 'yellow', color);
   const next = r.backoffMs !== null ? `  next start in ${formatDuration(r.backoffMs)}` : '';

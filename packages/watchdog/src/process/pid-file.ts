@@ -4,7 +4,9 @@
  * the environment token of that start. Written atomically; a missing or corrupt file just means
  * there is nothing to adopt.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { readRegularFileInside, writeFileAtomic } from '@vigil/shared';
 
 export interface AgentPidRecord {
   pid: number;
@@ -16,24 +18,15 @@ export interface AgentPidRecord {
   watchdogPid: number;
 }
 
-export function writeAtomic(path: string, text: string, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
-}
-
 export function writePidFile(path: string, record: AgentPidRecord): void {
   // The first line is the bare pid, for tools that expect a classic pid file.
-  writeAtomic(path, `${record.pid}\n${JSON.stringify(record)}\n`, 0o644);
+  writeFileAtomic(path, `${record.pid}\n${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
 
 export function readPidFile(path: string): AgentPidRecord | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+  // Not followed if a link, never blocking if a FIFO: the run folder is ours, its contents may not be.
+  const text = readRegularFileInside(path, { within: dirname(dirname(path)), maxBytes: 64 * 1024 });
+  if (text === null) return null;
   const [, json] = text.split('\n');
   try {
     const value = JSON.parse(json ?? '') as Partial<AgentPidRecord>;

@@ -9,38 +9,65 @@
  *     loop is blocked (report-on-signal runs on the loop).
  * A stopped process (SIGSTOP) can produce neither; its state is the evidence.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Evidence } from '@vigil/shared';
+import { type Clock, type Evidence, readRegularFileInside } from '@vigil/shared';
 import { readProcStat } from '../process/proc-stat.js';
+
+/** A stall record is a few frames; a diagnostic report is larger but still bounded. */
+const MAX_STALL_BYTES = 256 * 1024;
+const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+const POLL_MS = 25;
 
 export interface CollectEvidenceOptions {
   pid: number;
+  /** Named by the agent in its hello: read only if a regular file inside `stateDir`. */
   stallFile: string | undefined;
   reportDir: string;
-  /** Epoch ms of the last heartbeat: a stall record older than that is about an earlier stall. */
-  lastBeatWall: number;
+  stateDir: string;
+  /** Monotonic age of the last heartbeat: a stall recorded before it is about an earlier stall. */
+  lastBeatAgoMs: number;
   timeoutMs: number;
+  clock: Clock;
   sendSignal(signal: NodeJS.Signals): boolean;
   topFrames?: number;
 }
 
 interface StallRecord {
   pid: number;
+  /** Epoch ms (wall): only used for a record without `monoMs`. */
   at: number;
+  /** CLOCK_MONOTONIC ms when it was written (process.hrtime, the same clock in every process). */
+  monoMs?: number;
   blockedMs?: number;
   stack: string[];
 }
 
-function readStall(file: string | undefined, pid: number, notBefore: number): StallRecord | null {
-  if (!file) return null;
+/** CLOCK_MONOTONIC in ms, comparable with a record's `monoMs` (written by another process). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+function readStall(options: CollectEvidenceOptions, beatAgoMs: number): StallRecord | null {
+  if (!options.stallFile) return null;
+  const text = readRegularFileInside(options.stallFile, {
+    within: options.stateDir,
+    maxBytes: MAX_STALL_BYTES,
+  });
+  if (text === null) return null;
+  let record: StallRecord;
   try {
-    const record = JSON.parse(readFileSync(file, 'utf8')) as StallRecord;
-    return record.pid === pid && record.at >= notBefore && Array.isArray(record.stack) ? record : null;
+    record = JSON.parse(text) as StallRecord;
   } catch {
     return null;
   }
+  if (!record || record.pid !== options.pid || !Array.isArray(record.stack)) return null;
+  // Ages, not timestamps: a wall-clock step must neither hide a fresh stall nor show an old one.
+  const recordAgoMs =
+    typeof record.monoMs === 'number'
+      ? monotonicMs() - record.monoMs
+      : options.clock.wallNow() - (typeof record.at === 'number' ? record.at : 0);
+  return recordAgoMs <= beatAgoMs + 100 ? record : null;
 }
 
 function reportsOf(dir: string, pid: number): string[] {
@@ -53,9 +80,11 @@ function reportsOf(dir: string, pid: number): string[] {
   }
 }
 
-function readReportStack(file: string): string[] | null {
+function readReportStack(file: string, stateDir: string): string[] | null {
+  const text = readRegularFileInside(file, { within: stateDir, maxBytes: MAX_REPORT_BYTES });
+  if (text === null) return null;
   try {
-    const report = JSON.parse(readFileSync(file, 'utf8')) as { javascriptStack?: { stack?: unknown } };
+    const report = JSON.parse(text) as { javascriptStack?: { stack?: unknown } };
     const stack = report.javascriptStack?.stack;
     return Array.isArray(stack) ? stack.map((frame) => String(frame).trim().replace(/^at /, '')) : [];
   } catch {
@@ -71,10 +100,11 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
   if (state === 'T' || state === 't') {
     return { processState: state, note: 'the process was stopped (SIGSTOP): no stack can be taken' };
   }
-  const notBefore = options.lastBeatWall - 100;
+  const { clock } = options;
+  const startedAt = clock.now();
   // The sentinel may write while we wait for a report, so it is looked for on every poll.
   const fromSentinel = (): Evidence | undefined => {
-    const stall = readStall(options.stallFile, options.pid, notBefore);
+    const stall = readStall(options, options.lastBeatAgoMs + (clock.now() - startedAt));
     return stall
       ? {
           source: 'stall-sentinel',
@@ -88,15 +118,17 @@ export async function collectEvidence(options: CollectEvidenceOptions): Promise<
   if (early) return early;
   const before = new Set(reportsOf(options.reportDir, options.pid));
   options.sendSignal('SIGUSR2');
-  const deadline = Date.now() + options.timeoutMs;
-  while (Date.now() < deadline) {
-    await sleep(25);
+  const deadline = startedAt + options.timeoutMs;
+  while (clock.now() < deadline) {
+    await new Promise<void>((resolve) =>
+      clock.setTimeout(resolve, Math.min(POLL_MS, deadline - clock.now())),
+    );
     const late = fromSentinel();
     if (late) return late;
     for (const name of reportsOf(options.reportDir, options.pid)) {
       if (before.has(name)) continue;
       const path = join(options.reportDir, name);
-      const stack = readReportStack(path);
+      const stack = readReportStack(path, options.stateDir);
       if (stack)
         return {
           source: 'diagnostic-report',
@@ -123,12 +155,19 @@ export function pruneReports(dir: string, keep = 20): void {
   const files = names
     .map((name) => {
       try {
-        return { path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs };
+        const st = lstatSync(join(dir, name));
+        return st.isDirectory() ? null : { path: join(dir, name), mtime: st.mtimeMs };
       } catch {
         return null;
       }
     })
     .filter((f): f is { path: string; mtime: number } => f !== null)
     .sort((a, b) => b.mtime - a.mtime);
-  for (const file of files.slice(keep)) rmSync(file.path, { force: true });
+  for (const file of files.slice(keep)) {
+    try {
+      unlinkSync(file.path);
+    } catch {
+      // Already gone.
+    }
+  }
 }

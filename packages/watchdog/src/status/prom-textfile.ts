@@ -3,8 +3,8 @@
  * listener, so it writes `vigil.prom` (atomically: node_exporter may read at any moment) with
  * the agent's state and the incident, restart and rung counts since the watchdog started.
  */
-import type { IncidentEvent, StatusSnapshot } from '@vigil/shared';
-import { writeAtomic } from '../process/pid-file.js';
+import { dirname } from 'node:path';
+import { ensureDir, type IncidentEvent, type StatusSnapshot, writeFileAtomic } from '@vigil/shared';
 
 const AGENT_STATES = [
   'starting',
@@ -109,10 +109,22 @@ export function renderProm(status: StatusSnapshot, counters: WatchdogCounters): 
   return `${lines.join('\n')}\n`;
 }
 
-export function writeProm(path: string, status: StatusSnapshot, counters: WatchdogCounters): void {
+/**
+ * Writes the textfile; `dirMode` when the folder is vigil's own (recreated if gone), absent for
+ * node_exporter's folder, which vigil never creates. Returns the error instead of throwing: a
+ * missing textfile directory must not disturb supervision, and the next status change retries.
+ */
+export function writeProm(
+  path: string,
+  status: StatusSnapshot,
+  counters: WatchdogCounters,
+  dirMode?: number,
+): Error | null {
   try {
-    writeAtomic(path, renderProm(status, counters), 0o644);
-  } catch {
-    // A missing textfile directory must not disturb supervision.
+    if (dirMode !== undefined) ensureDir(dirname(path), { mode: dirMode });
+    writeFileAtomic(path, renderProm(status, counters), { mode: 0o644 });
+    return null;
+  } catch (error) {
+    return error as Error;
   }
 }

@@ -1,30 +1,32 @@
 /**
- * `run/status.json`: the status object, rewritten atomically (write, then rename) whenever it
- * changes and every few seconds, so `vigil status` can answer without the daemon (s6-svstat
- * reads its status file the same way). Readable by the vigil group.
+ * `run/status.json`: the status object, rewritten atomically (a new temp file, then rename)
+ * whenever it changes and every few seconds, so `vigil status` can answer without the daemon
+ * (s6-svstat reads its status file the same way). Readable by the vigil group. A failed write
+ * (the run folder removed, a full disk) is said once and tried again on the next change.
  */
-import type { StatusSnapshot } from '@vigil/shared';
-import { writeAtomic } from '../process/pid-file.js';
+import { dirname } from 'node:path';
+import { ensureDir, type Logger, type StatusSnapshot, writeFileAtomic } from '@vigil/shared';
+
+export interface StatusFileOptions {
+  path: string;
+  build: () => StatusSnapshot;
+  /** Runs after each write with the same snapshot (the metrics textfile follows it). */
+  onWrite?: ((snapshot: StatusSnapshot) => void) | undefined;
+  /** The mode of the folder, recreated before a write when it is gone. */
+  dirMode: number;
+  logger?: Logger | undefined;
+  refreshMs?: number;
+}
 
 export class StatusFile {
-  readonly #path: string;
-  readonly #build: () => StatusSnapshot;
+  readonly #o: StatusFileOptions;
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
+  #failing = false;
 
-  readonly #onWrite: ((snapshot: StatusSnapshot) => void) | undefined;
-
-  /** `onWrite` runs after each write with the same snapshot (the metrics textfile follows it). */
-  constructor(
-    path: string,
-    build: () => StatusSnapshot,
-    onWrite?: (snapshot: StatusSnapshot) => void,
-    refreshMs = 30_000,
-  ) {
-    this.#path = path;
-    this.#build = build;
-    this.#onWrite = onWrite;
-    this.#timer = setInterval(() => this.writeNow(), refreshMs);
+  constructor(options: StatusFileOptions) {
+    this.#o = options;
+    this.#timer = setInterval(() => this.writeNow(), options.refreshMs ?? 30_000);
     this.#timer.unref();
   }
 
@@ -38,13 +40,19 @@ export class StatusFile {
     });
   }
 
-  writeNow(snapshot: StatusSnapshot = this.#build()): void {
+  writeNow(snapshot: StatusSnapshot = this.#o.build()): void {
+    const { path, dirMode, logger } = this.#o;
     try {
-      writeAtomic(this.#path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o640);
-    } catch {
-      // The run dir vanished (shutdown, tmpfs cleaned): status over the socket still works.
+      ensureDir(dirname(path), { mode: dirMode, report: logger });
+      writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o640 });
+      if (this.#failing) logger?.info({ path }, 'status file written again');
+      this.#failing = false;
+    } catch (error) {
+      // Status over the socket still works; the file follows at the next change.
+      if (!this.#failing) logger?.warn({ err: error, path }, 'could not write the status file');
+      this.#failing = true;
     }
-    this.#onWrite?.(snapshot);
+    this.#o.onWrite?.(snapshot);
   }
 
   close(): void {

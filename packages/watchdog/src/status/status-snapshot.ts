@@ -4,6 +4,7 @@
  */
 import type {
   AgentState,
+  ConfigOrigin,
   ConfigReport,
   HeartbeatMessage,
   Incident,
@@ -16,7 +17,14 @@ import type { LaunchedAgent } from '../launcher/launcher.js';
 export interface StatusFacts {
   nowMono: number;
   nowWall: number;
-  watchdog: { pid: number; version: string; startedAtWall: number; mode: LaunchMode; home: string | null };
+  watchdog: {
+    pid: number;
+    version: string;
+    startedAtWall: number;
+    mode: LaunchMode;
+    home: string | null;
+    config?: ConfigOrigin | undefined;
+  };
   ladder: RecoveryLadder;
   agent: LaunchedAgent | null;
   agentVersion: string | null;
@@ -76,6 +84,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       paused: ladder.paused !== null,
       pausedUntil: facts.pausedUntilWall,
       ...(facts.watchdog.home ? { home: facts.watchdog.home } : {}),
+      ...(facts.watchdog.config ? { config: facts.watchdog.config } : {}),
     },
     agent: {
       state: agentState(facts),

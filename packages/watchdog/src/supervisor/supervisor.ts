@@ -5,12 +5,13 @@
  * event never re-enters the ladder mid-transition). The ladder's effects come back through the
  * ports implemented here: start, stop (with evidence), send a command, record, alert.
  */
-import { mkdirSync } from 'node:fs';
 import {
   type Clock,
+  type ConfigOrigin,
   type ConfigReport,
   type ControlRequest,
   type Evidence,
+  ensureDir,
   type HeartbeatMessage,
   type IncidentEvent,
   type Logger,
@@ -65,6 +66,8 @@ export interface SupervisorOptions {
   statusGid?: number | undefined;
   /** Called with each status snapshot written (sd_notify STATUS= follows it). */
   onStatus?: ((snapshot: StatusSnapshot) => void) | undefined;
+  /** Where the running config came from (a refused file and the fallback), for status. */
+  configOrigin?: ConfigOrigin | undefined;
 }
 
 export class Supervisor {
@@ -100,6 +103,8 @@ export class Supervisor {
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
   #pausedUntilWall: number | null = null;
   #stopping: Promise<void> | undefined;
+  /** An agent started but not recorded in agent.pid: being stopped, its exit is not an incident. */
+  #unrecorded: LaunchedAgent | undefined;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
@@ -200,21 +205,25 @@ export class Supervisor {
 
   async start(): Promise<void> {
     const { paths, config } = this.#o;
-    mkdirSync(paths.runDir, { recursive: true, mode: this.#o.statusGid === undefined ? 0o700 : 0o750 });
-    mkdirSync(paths.stateDir, { recursive: true, mode: 0o750 });
-    mkdirSync(paths.reportDir, { recursive: true, mode: 0o750 });
-    this.#lock = acquireLock(paths.lockFile);
+    const report = this.#log;
+    // Checked with lstat: a link or another user's folder is refused, never written into.
+    ensureDir(paths.runDir, { mode: this.#runDirMode(), report });
+    ensureDir(paths.stateDir, { mode: 0o750, report });
+    ensureDir(paths.reportDir, { mode: 0o750, report });
+    // Before any socket is touched: a second watchdog never removes what the first one holds.
+    this.#lock = acquireLock(paths.lockFile, { report });
     // Adoption is decided before the agent socket opens, so a returning agent's hello is
     // admitted at once rather than refused while the watchdog is still looking for it.
     const record = readPidFile(paths.agentPidFile);
     let adopted: LaunchedAgent | null = null;
     try {
-      this.#incidents = new IncidentLog(
-        this.#history,
-        paths.historyFile,
-        config.watchdog.history.keep,
-        this.#log,
-      );
+      this.#incidents = new IncidentLog({
+        file: this.#history,
+        path: paths.historyFile,
+        keep: config.watchdog.history.keep,
+        logger: this.#log,
+        clock: this.#clock,
+      });
       const found = await this.#o.launcher.adoptRunning(record);
       adopted = found.agent;
       if (adopted) {
@@ -233,14 +242,22 @@ export class Supervisor {
       throw error;
     }
     const textfile = config.watchdog.metricsTextfile ?? paths.promFile;
-    this.#statusFile = new StatusFile(
-      paths.statusFile,
-      () => this.status(),
-      (snapshot) => {
-        writeProm(textfile, snapshot, this.#counters);
+    // node_exporter's folder is not vigil's to create; the state folder is.
+    const textfileDirMode = textfile === paths.promFile ? 0o750 : undefined;
+    let promFailing = false;
+    this.#statusFile = new StatusFile({
+      path: paths.statusFile,
+      build: () => this.status(),
+      dirMode: this.#runDirMode(),
+      logger: this.#log,
+      onWrite: (snapshot) => {
+        const error = writeProm(textfile, snapshot, this.#counters, textfileDirMode);
+        if (error && !promFailing)
+          this.#log.warn({ err: error, path: textfile }, 'could not write the metrics textfile');
+        promFailing = error !== null;
         this.#o.onStatus?.(snapshot);
       },
-    );
+    });
     pruneReports(paths.reportDir);
     // An adopted agent that died while the sockets were opening is simply started afresh.
     const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
@@ -278,7 +295,7 @@ export class Supervisor {
     this.#control.close();
     this.#statusFile?.writeNow();
     this.#statusFile?.close();
-    this.#incidents.flush();
+    this.#incidents.close();
     this.#history.close();
     this.#o.launcher.close();
     await this.#alerter.drain(1000);
@@ -297,6 +314,7 @@ export class Supervisor {
         startedAtWall: this.#startedAtWall,
         mode: this.#o.paths.mode,
         home: this.#o.paths.home,
+        config: this.#o.configOrigin,
       },
       ladder: this.#ladder,
       agent,
@@ -338,6 +356,8 @@ export class Supervisor {
   #admit(pid: number): string | undefined {
     const agent = this.#o.launcher.current();
     if (!agent) return 'no agent is running under this watchdog';
+    if (agent === this.#unrecorded)
+      return 'this agent could not be recorded in agent.pid and is being stopped';
     if (pid === agent.pid || isDescendantOf(pid, agent.pid)) return undefined;
     return `pid ${pid} is not the supervised agent (pid ${agent.pid}) or one of its processes`;
   }
@@ -378,6 +398,10 @@ export class Supervisor {
         ? 'exited'
         : `exited with code ${exit.code}`;
     if (this.#ladder.phase === 'stopping' || this.#stopping) return;
+    if (agent === this.#unrecorded) {
+      this.#unrecorded = undefined;
+      return;
+    }
     this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
     this.#post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
   }
@@ -416,14 +440,11 @@ export class Supervisor {
     if (this.#ladder.incident) this.#restarts++;
     this.#o.launcher.start().then(
       (agent) => {
-        writePidFile(this.#o.paths.agentPidFile, {
-          pid: agent.pid,
-          startTicks: agent.startTicks,
-          startedAt: agent.startedAt,
-          cmdline: agent.cmdline,
-          instance: agent.instance,
-          watchdogPid: process.pid,
-        });
+        const unrecorded = this.#recordPid(agent);
+        if (unrecorded) {
+          void this.#stopUnrecorded(agent, unrecorded);
+          return;
+        }
         this.#log.info({ agentPid: agent.pid, command: agent.cmdline }, 'agent started');
         this.#afterLaunch(agent);
         this.#post({ type: 'started', pid: agent.pid });
@@ -433,6 +454,58 @@ export class Supervisor {
         this.#post({ type: 'start-failed', detail: error.message });
       },
     );
+  }
+
+  #runDirMode(): number {
+    return this.#o.statusGid === undefined ? 0o700 : 0o750;
+  }
+
+  /**
+   * Writes agent.pid, recreating the run folder first (it may have been removed): an agent
+   * the pid file does not name would be started again by the next watchdog. Returns the error
+   * when it still cannot be written.
+   */
+  #recordPid(agent: LaunchedAgent): Error | null {
+    const record = {
+      pid: agent.pid,
+      startTicks: agent.startTicks,
+      startedAt: agent.startedAt,
+      cmdline: agent.cmdline,
+      instance: agent.instance,
+      watchdogPid: process.pid,
+    };
+    let last: Error | null = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        ensureDir(this.#o.paths.runDir, { mode: this.#runDirMode(), report: this.#log });
+        writePidFile(this.#o.paths.agentPidFile, record);
+        return null;
+      } catch (error) {
+        last = error as Error;
+      }
+    }
+    return last;
+  }
+
+  /** An agent that cannot be recorded is stopped at once, and the start counts as failed. */
+  async #stopUnrecorded(agent: LaunchedAgent, error: Error): Promise<void> {
+    this.#log.error(
+      { agentPid: agent.pid, err: error.message, pidFile: this.#o.paths.agentPidFile },
+      'cannot write the pid file; stopping the agent just started, so none runs unrecorded',
+    );
+    this.#unrecorded = agent;
+    try {
+      await this.#o.launcher.stop({ graceMs: this.#o.config.watchdog.recovery.hard.stopTimeoutMs });
+    } catch (stopError) {
+      this.#log.error(
+        { err: (stopError as Error).message, agentPid: agent.pid },
+        'could not stop the unrecorded agent',
+      );
+    }
+    this.#post({
+      type: 'start-failed',
+      detail: `cannot write ${this.#o.paths.agentPidFile}: ${error.message}`,
+    });
   }
 
   #afterLaunch(agent: LaunchedAgent): void {
@@ -461,9 +534,10 @@ export class Supervisor {
         pid: agent.pid,
         stallFile: this.#session?.hello.stallFile,
         reportDir: paths.reportDir,
-        lastBeatWall:
-          Date.now() - (this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono),
+        stateDir: paths.stateDir,
+        lastBeatAgoMs: this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono,
         timeoutMs: hard.evidenceTimeoutMs,
+        clock: this.#clock,
         sendSignal: (signal) => launcher.signal(signal),
       });
       this.#recordEvidence(request.incidentId, evidence);
@@ -551,7 +625,8 @@ export class Supervisor {
       case 'status':
         return this.#liveStatus();
       case 'history':
-        return this.#incidents.all(request.n ?? 20);
+        // From memory: a request must never make the watchdog read the whole file.
+        return this.#incidents.recent(request.n ?? 20);
       case 'recover': {
         const outcome = this.#ladder.operatorRecover(request.level);
         this.#log.info({ rung: request.level, ...outcome }, 'operator asked for recovery');

@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { IncidentEvent } from '@vigil/shared';
@@ -65,11 +76,82 @@ describe('history file', () => {
     const { events, skipped } = readHistory(path);
     assert.equal(events.length, 1);
     assert.equal(skipped, 3);
-    // Appending after a truncated line starts a fresh line.
+  });
+
+  test('a torn last line (a crash mid-write) gets its newline: the next event is on its own line', () => {
+    const path = join(dir, 'torn.jsonl');
+    writeFileSync(path, `${JSON.stringify(event('i1', 1, 'opened', { signal: 'exit' }))}\n`);
+    appendFileSync(path, '{"v":1,"incidentId":"i1","at":2,"kind":"clo');
     const h = new HistoryFile({ path, maxBytes: 1 << 20, keep: 1 });
-    h.append(event('i2', 3, 'opened', { signal: 'cpu' }));
+    const next = event('i2', 3, 'opened', { signal: 'cpu' });
+    h.append(next);
+    h.append(event('i2', 4, 'closed', { outcome: 'resolved' }));
     h.close();
-    assert.ok(readHistory(path).events.some((e) => e.incidentId === 'i2') || readHistory(path).skipped >= 3);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    assert.equal(lines[1], '{"v":1,"incidentId":"i1","at":2,"kind":"clo');
+    assert.equal(lines[2], JSON.stringify(next));
+    const { events, skipped } = readHistory(path);
+    assert.deepEqual(
+      events.map((e) => `${e.incidentId}:${e.kind}`),
+      ['i1:opened', 'i2:opened', 'i2:closed'],
+    );
+    assert.equal(skipped, 1);
+  });
+
+  test('a symlink planted at the history name is moved aside; the file it points at is untouched', () => {
+    const home = join(dir, 'linked');
+    mkdirSync(home);
+    const victim = join(dir, 'linked-victim');
+    writeFileSync(victim, 'root:x:0:0\n', { mode: 0o600 });
+    const path = join(home, 'history.jsonl');
+    symlinkSync(victim, path);
+    assert.deepEqual(readHistory(path).events, [], 'a link is not read either');
+    const h = new HistoryFile({ path, maxBytes: 1 << 20, keep: 1 });
+    h.append(event('i1', 1, 'opened', { signal: 'exit' }));
+    h.close();
+    assert.equal(readFileSync(victim, 'utf8'), 'root:x:0:0\n');
+    assert.ok(lstatSync(path).isFile());
+    assert.equal(readHistory(path).events.length, 1);
+  });
+
+  test('a FIFO at the history name neither blocks the reader nor takes the lines', () => {
+    const home = join(dir, 'fifo');
+    mkdirSync(home);
+    const path = join(home, 'history.jsonl');
+    execFileSync('mkfifo', [path]);
+    assert.deepEqual(readHistory(path).events, []);
+    const h = new HistoryFile({ path, maxBytes: 1 << 20, keep: 1 });
+    h.append(event('i1', 1, 'opened', { signal: 'exit' }));
+    h.close();
+    assert.equal(readHistory(path).events.length, 1);
+  });
+
+  test('a history file removed while open is created again by the next append', () => {
+    const home = join(dir, 'removed');
+    const path = join(home, 'state', 'history.jsonl');
+    const h = new HistoryFile({ path, maxBytes: 1 << 20, keep: 1 });
+    h.append(event('i1', 1, 'opened', { signal: 'exit' }));
+    rmSync(join(home, 'state'), { recursive: true });
+    h.append(event('i1', 2, 'closed', { outcome: 'restarted' }));
+    h.close();
+    assert.deepEqual(
+      readHistory(path).events.map((e) => e.kind),
+      ['closed'],
+    );
+  });
+
+  test('a write that fails says how far it got, and the next append works', () => {
+    const home = join(dir, 'fails');
+    mkdirSync(home);
+    const path = join(home, 'state', 'history.jsonl');
+    writeFileSync(join(home, 'state'), 'not a folder');
+    const h = new HistoryFile({ path, maxBytes: 1 << 20, keep: 1 });
+    const outcome = h.appendAll([event('i1', 1, 'opened', { signal: 'exit' })]);
+    assert.equal(outcome.written, 0);
+    assert.equal((outcome.error as { code?: string }).code, 'VIGIL_PATH_UNSAFE');
+    rmSync(join(home, 'state'));
+    assert.equal(h.appendAll([event('i1', 1, 'opened', { signal: 'exit' })]).written, 1);
+    h.close();
   });
 
   test('a binary file is not fatal', () => {

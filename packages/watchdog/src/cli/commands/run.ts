@@ -4,7 +4,8 @@
  * without stopping (SIGKILL, crash) leaves the agent running for the next one to adopt.
  */
 import { readFileSync } from 'node:fs';
-import { createLogger, isVigilError, loadConfig, resolvePaths, type StatusSnapshot } from '@vigil/shared';
+import { assertHomeSafe, createLogger, isVigilError, resolvePaths, type StatusSnapshot } from '@vigil/shared';
+import { keepLastGoodConfig, loadStartConfig, type StartConfig } from '../../config/last-good-config.js';
 import { chooseLauncher } from '../../launcher/choose-launcher.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { createNotifier, startWatchdogPings } from '../../systemd/sd-notify.js';
@@ -18,21 +19,29 @@ it starts the agent itself and keeps everything under $VIGIL_HOME (default ./.vi
   state/ history.jsonl vigil.prom reports/
   log/   watchdog.log agent.log
 The config is --config FILE, else $VIGIL_CONFIG, else $VIGIL_HOME/vigil.yaml if present,
-else built-in defaults.
+else built-in defaults. After a clean start it is kept as state/config.last-good.json; under
+systemd (VIGIL_MODE=systemd) a config file that does not validate at start is refused and the
+watchdog runs on that last good config instead, saying so in the log, status and \`vigil why\`.
+
+Before anything else the home (under systemd: the run, state and log folders) is checked as
+sshd's StrictModes does: owned by the user vigil runs as, writable by nobody else, and no
+folder above it writable by another user. Otherwise vigil refuses to start, naming each path.
 
 Signals:
   SIGINT, SIGTERM  stop the agent gracefully, then the watchdog (a second one: exit now)
   SIGKILL          the watchdog dies; the agent keeps running and the next \`vigil run\` adopts it
 
-Exit codes: 0 stopped cleanly, 1 could not start (bad config, another watchdog running), 70 internal error.`;
+Exit codes: 0 stopped cleanly, 1 could not start (bad config, unsafe home, another watchdog
+running), 70 internal error.`;
 
 export async function run(args: { config: string | undefined }): Promise<number> {
   const paths = resolvePaths();
   const configFile = args.config ?? paths.configFile;
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: StartConfig;
   try {
-    // The watchdog starts on any file whose watchdog part is valid; the agent judges its own part.
-    loaded = loadConfig(configFile, { scope: 'watchdog' });
+    // StrictModes first: nothing is read or written in a home another user could aim.
+    assertHomeSafe(paths.home ? [paths.home] : [paths.runDir, paths.stateDir, paths.logDir]);
+    loaded = loadStartConfig(configFile, paths);
   } catch (error) {
     if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
     throw error;
@@ -44,20 +53,28 @@ export async function run(args: { config: string | undefined }): Promise<number>
   });
   if (loaded.agentProblems?.length) {
     logger.warn(
-      { file: loaded.source, problems: loaded.agentProblems },
+      { file: loaded.file, problems: loaded.agentProblems },
       'the agent section of the config has problems; the agent keeps its last good config (see its log and `vigil status`)',
     );
   }
   // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
+  const origin = loaded.origin;
+  if (origin.source === 'last-good') {
+    logger.error(
+      { file: origin.file, error: origin.error, fallback: origin.fallback },
+      'the config file does not validate; the watchdog runs on the last good config instead — fix the file and restart',
+    );
+  }
   const notifier = createNotifier({ logger });
   let lastStatusLine = '';
   const supervisor = new Supervisor({
     config: loaded.config,
-    configFile: loaded.source,
+    configFile: loaded.file,
     paths,
     logger,
-    launcher: chooseLauncher(loaded.config, loaded.source, paths),
+    launcher: chooseLauncher(loaded.config, loaded.file, paths),
     statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
+    configOrigin: origin,
     onStatus: (snapshot) => {
       const line = statusLine(snapshot);
       if (line === lastStatusLine) return;
@@ -72,6 +89,13 @@ export async function run(args: { config: string | undefined }): Promise<number>
     await notifier.close();
     if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
     throw error;
+  }
+  if (origin.source !== 'last-good') {
+    try {
+      keepLastGoodConfig(paths, loaded.config);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not keep the last good config');
+    }
   }
   notifier.ready(`supervising the agent (${paths.mode} mode)`);
   // WATCHDOG=1 at half of WatchdogSec from this loop: a hung watchdog is restarted by systemd.

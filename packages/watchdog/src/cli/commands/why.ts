@@ -77,6 +77,11 @@ export function explain(s: StatusSnapshot, staleMs?: number): string {
     ? `, restarted ${a.restarts} time${a.restarts === 1 ? '' : 's'} since the watchdog started ${formatDuration(s.watchdog.uptimeMs)} ago`
     : '';
   parts.push(`The agent${pid} is ${a.state}${restarts}.`);
+  const origin = s.watchdog.config;
+  if (origin?.source === 'last-good')
+    parts.push(
+      `The watchdog refused its config file ${origin.file ?? ''} at start (${origin.error ?? 'invalid'}) and runs on the last good config ${origin.fallback ?? ''}; fix the file (\`vigil config validate\`) and restart the watchdog.`,
+    );
   if (a.health?.failing?.length)
     parts.push(
       `Its checks report problems: ${a.health.failing.join(', ')}${a.health.summary ? ` (${a.health.summary})` : ''}.`,
