@@ -40,6 +40,7 @@ import {
 } from '../ladder/recovery-ladder.js';
 import { RestartPolicy } from '../ladder/restart-policy.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
+import { AgentLogRotator } from '../logs/rotate-agent-log.js';
 import { findByInstance, isDescendantOf } from '../process/descendants.js';
 import { pollUntilGone, signalIdentity } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';
@@ -82,6 +83,8 @@ export class Supervisor {
   readonly #alerter: Alerter;
   readonly #commands: CommandChannel;
   readonly #history: HistoryFile;
+  /** Embedded mode: agent.log is the agent's inherited stdout, rotated by copy-then-truncate. */
+  readonly #agentLog: AgentLogRotator | undefined;
   #incidents!: IncidentLog;
   #statusFile: StatusFile | undefined;
   readonly #counters = new WatchdogCounters();
@@ -184,6 +187,10 @@ export class Supervisor {
       keep: watchdog.history.keep,
       logger: this.#log,
     });
+    this.#agentLog =
+      options.launcher.kind === 'embedded'
+        ? new AgentLogRotator({ path: options.paths.agentLog, ...options.config.log, logger: this.#log })
+        : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
   }
 
@@ -233,6 +240,7 @@ export class Supervisor {
       },
     );
     pruneReports(paths.reportDir);
+    this.#agentLog?.start();
     // An adopted agent that died while the sockets were opening is simply started afresh.
     const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
     if (adopted && stillThere) this.#afterLaunch(adopted);
@@ -272,6 +280,7 @@ export class Supervisor {
     this.#incidents.flush();
     this.#history.close();
     this.#o.launcher.close();
+    await this.#agentLog?.close();
     await this.#alerter.drain(1000);
     this.#lock?.release();
     this.#log.info('watchdog stopped');

@@ -39,6 +39,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
   const logger = createLogger({
     component: 'watchdog',
     file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
+    rotate: loaded.config.log,
     echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
   });
   // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
@@ -49,7 +50,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
     configFile: loaded.source,
     paths,
     logger,
-    launcher: chooseLauncher(loaded.config, loaded.source, paths),
+    launcher: chooseLauncher(loaded.config, loaded.source, paths, logger),
     statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
     onStatus: (snapshot) => {
       const line = statusLine(snapshot);
