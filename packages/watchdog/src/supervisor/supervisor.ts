@@ -19,6 +19,7 @@ import {
   type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
+import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
 import { Alerter } from '../alert/alerter.js';
 import { ControlServer } from '../control/control-server.js';
 import { CpuDetector } from '../detect/cpu-detector.js';
@@ -40,7 +41,6 @@ import {
 } from '../ladder/recovery-ladder.js';
 import { RestartPolicy } from '../ladder/restart-policy.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
-import { AgentLogRotator } from '../logs/rotate-agent-log.js';
 import { findByInstance, isDescendantOf } from '../process/descendants.js';
 import { pollUntilGone, signalIdentity } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';

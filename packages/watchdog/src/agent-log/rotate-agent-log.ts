@@ -55,6 +55,11 @@ export class AgentLogRotator {
     this.#check();
   }
 
+  /** Resolves once no check is running. */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#watcher?.close();

@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger, type Logger, openAppend } from '@vigil/shared';
-import { AgentLogRotator } from '../../src/logs/rotate-agent-log.ts';
+import { AgentLogRotator } from '../../src/agent-log/rotate-agent-log.ts';
 
 const root = mkdtempSync('/tmp/vg-rotate-');
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -126,7 +126,7 @@ describe('AgentLogRotator', () => {
     const { logger } = memoryLogger();
     const rotator = new AgentLogRotator({ path, maxBytes: 4096, keep: 1, logger, settleMs: 30 });
     rotator.start();
-    await waitFor(() => rotator.checks === 1, 'the check at start', 5000);
+    await rotator.idle();
     for (let burst = 1; burst <= 3; burst++) {
       const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
       for (let i = 0; i < 50; i++)
@@ -134,6 +134,7 @@ describe('AgentLogRotator', () => {
       closeSync(fd);
       await waitFor(() => rotator.rotations === burst, `rotation after burst ${burst}`, 5000);
       await waitFor(() => rotator.checks >= 1 + 2 * burst, `the check after truncate ${burst}`, 5000);
+      await rotator.idle();
     }
     await rotator.close();
     assert.equal(rotator.checks, 7);
