@@ -70,22 +70,35 @@ export class AgentLogRotator {
 
   #arm(): void {
     if (this.#closed || this.#watcher) return;
+    const settleMs = this.#o.settleMs ?? 1000;
+    // The file, or while it does not exist yet (no agent started so far) its folder, for its name.
+    this.#watcher =
+      this.#watch(this.#o.path, () => true, settleMs) ??
+      this.#watch(dirname(this.#o.path), (name) => name === null || name === basename(this.#o.path), 0);
+    if (!this.#watcher) this.#later(this.#o.missingRetryMs ?? 5000);
+  }
+
+  /** A one-shot watch: the first matching event closes it and schedules a check. */
+  #watch(path: string, matches: (name: string | null) => boolean, delayMs: number): FSWatcher | undefined {
     try {
-      const watcher = watch(this.#o.path, { persistent: false }, () => {
-        watcher.close();
-        if (this.#watcher === watcher) this.#watcher = undefined;
-        this.#later(this.#o.settleMs ?? 1000);
+      const watcher = watch(path, { persistent: false }, (_event, name) => {
+        if (!matches(name)) return;
+        this.#unwatch(watcher);
+        this.#later(delayMs);
       });
       watcher.on('error', () => {
-        watcher.close();
-        if (this.#watcher === watcher) this.#watcher = undefined;
+        this.#unwatch(watcher);
         this.#later(this.#o.missingRetryMs ?? 5000);
       });
-      this.#watcher = watcher;
+      return watcher;
     } catch {
-      // Not there yet (the agent has not been started): look again in a while.
-      this.#later(this.#o.missingRetryMs ?? 5000);
+      return undefined;
     }
+  }
+
+  #unwatch(watcher: FSWatcher): void {
+    watcher.close();
+    if (this.#watcher === watcher) this.#watcher = undefined;
   }
 
   #later(ms: number): void {

@@ -146,7 +146,7 @@ describe('AgentLogRotator', () => {
     assert.deepEqual([...new Set(bursts)], [3]);
   });
 
-  test('a file that does not exist yet is picked up once it does', async () => {
+  test('a file that does not exist yet is picked up as soon as it is created (its folder is watched)', async () => {
     const dir = fresh();
     const path = join(dir, 'agent.log');
     const { logger } = memoryLogger();
@@ -156,7 +156,7 @@ describe('AgentLogRotator', () => {
       keep: 1,
       logger,
       settleMs: 20,
-      missingRetryMs: 50,
+      missingRetryMs: 3_600_000,
     });
     rotator.start();
     writeFileSync(

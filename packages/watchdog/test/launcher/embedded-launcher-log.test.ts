@@ -63,7 +63,10 @@ describe('the agent.log descriptor of an embedded start', () => {
     const agentLog = join(dir, 'log', 'agent.log');
     const subject = launcher(agentLog, join(dir, 'watchdog.log'));
     await subject.start();
-    await waitFor(() => existsSync(agentLog) && readFileSync(agentLog, 'utf8').includes('agent says hi'), 'output');
+    await waitFor(
+      () => existsSync(agentLog) && readFileSync(agentLog, 'utf8').includes('agent says hi'),
+      'output',
+    );
     await subject.stop({ graceMs: 2000 });
     subject.close();
     assert.equal(statSync(join(dir, 'log')).mode & 0o777, 0o750);
