@@ -127,7 +127,7 @@ describe('agent.log rotation (embedded mode)', () => {
         .filter((r) => r.msg === 'flood')
         .map((r) => r.seq as number);
       for (let i = 1; i < shown.length; i++)
-        assert.ok(shown[i] > shown[i - 1], `seq ${shown[i]} after ${shown[i - 1]}`);
+        assert.ok((shown[i] as number) > (shown[i - 1] as number), `seq ${shown[i]} after ${shown[i - 1]}`);
       // Lines from the first one shown on were all written after the follower started.
       const onDisk = floodSeqsOnDisk(pair).filter((s) => s >= (shown[0] ?? 0));
       const shownSet = new Set(shown);

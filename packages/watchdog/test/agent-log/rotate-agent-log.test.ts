@@ -112,7 +112,7 @@ describe('AgentLogRotator', () => {
     }
     const kept = [...seqs(`${path}.2`), ...seqs(`${path}.1`), ...seqs(path)];
     for (let i = 1; i < kept.length; i++)
-      assert.ok(kept[i] > kept[i - 1], `seq ${kept[i]} after ${kept[i - 1]}`);
+      assert.ok((kept[i] as number) > (kept[i - 1] as number), `seq ${kept[i]} after ${kept[i - 1]}`);
     assert.equal(kept.at(-1), 19_999, 'the newest line is kept');
     // 2 MB were written; what stays on disk is bounded (the live file may pass maxBytes for ~settleMs).
     assert.ok(largest < maxBytes * 3 * 1.25 + 1024 * 1024, `largest total: ${largest}`);

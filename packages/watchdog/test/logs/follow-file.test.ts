@@ -183,7 +183,7 @@ describe('following across a copytruncate (how agent.log is rotated)', () => {
     }
     assert.ok(rotator.rotations >= 5, `rotations: ${rotator.rotations}`);
     for (let i = 1; i < seen.length; i++)
-      assert.ok(seen[i] > seen[i - 1], `seq ${seen[i]} after ${seen[i - 1]}`);
+      assert.ok((seen[i] as number) > (seen[i - 1] as number), `seq ${seen[i]} after ${seen[i - 1]}`);
     const followed = new Set(seen);
     const missed = onDisk.filter((s) => !followed.has(s));
     assert.deepEqual(missed, [], 'a line that is on disk was not followed');
