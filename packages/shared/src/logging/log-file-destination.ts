@@ -17,6 +17,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  type Stats,
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -189,7 +190,14 @@ export class LogFileDestination {
       this.#openFailure = `cannot open: ${errorCode(error)}`;
       return false;
     }
-    const st = fstatSync(fd);
+    let st: Stats;
+    try {
+      st = fstatSync(fd);
+    } catch (error) {
+      closeQuietly(fd);
+      this.#openFailure = `cannot open: ${errorCode(error)}`;
+      return false;
+    }
     this.#fd = fd;
     this.#ino = st.ino;
     this.#size = st.size;
