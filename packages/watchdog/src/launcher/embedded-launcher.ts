@@ -5,9 +5,10 @@
  * execa's cleanup is off for the same reason: a watchdog crash must not take the agent with it.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync } from 'node:fs';
+import type { Logger } from '@vigil/shared';
 import { execa } from 'execa';
+import { AgentLogFd } from '../agent-log/agent-log-fd.js';
 import { watchdogErrors } from '../errors.js';
 import { judgeAdoption } from '../process/adoption.js';
 import { killTree, sendSignal, sweepAfterExit } from '../process/kill-tree.js';
@@ -19,6 +20,8 @@ export interface EmbeddedLauncherOptions {
   command: () => string[];
   environment: () => { env: Record<string, string>; instance: string };
   logFile: string;
+  /** Told when agent.log cannot be opened (the agent then starts on /dev/null). */
+  logger?: Logger;
   cwd?: string;
   /** How often an adopted agent (not our child) is checked for liveness. */
   adoptedPollMs?: number;
@@ -31,9 +34,11 @@ export class EmbeddedLauncher implements AgentLauncher {
   #agent: LaunchedAgent | null = null;
   #exited: Promise<void> | null = null;
   #poll: NodeJS.Timeout | undefined;
+  readonly #logFd: AgentLogFd;
 
   constructor(options: EmbeddedLauncherOptions) {
     this.#options = options;
+    this.#logFd = new AgentLogFd(options.logFile, options.logger);
   }
 
   current(): LaunchedAgent | null {
@@ -47,8 +52,7 @@ export class EmbeddedLauncher implements AgentLauncher {
   async start(): Promise<LaunchedAgent> {
     const [file, ...args] = this.#options.command();
     const { env, instance } = this.#options.environment();
-    mkdirSync(dirname(this.#options.logFile), { recursive: true, mode: 0o750 });
-    const fd = openSync(this.#options.logFile, 'a', 0o640);
+    const fd = this.#logFd.open();
     let subprocess: ReturnType<typeof spawnDetached>;
     try {
       subprocess = spawnDetached(file as string, args, env, fd, this.#options.cwd ?? process.cwd());

@@ -21,6 +21,7 @@ import {
   type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
+import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
 import { Alerter } from '../alert/alerter.js';
 import { ControlServer } from '../control/control-server.js';
 import { CpuDetector } from '../detect/cpu-detector.js';
@@ -86,6 +87,8 @@ export class Supervisor {
   readonly #alerter: Alerter;
   readonly #commands: CommandChannel;
   readonly #history: HistoryFile;
+  /** Embedded mode: agent.log is the agent's inherited stdout, rotated by copy-then-truncate. */
+  readonly #agentLog: AgentLogRotator | undefined;
   #incidents!: IncidentLog;
   #statusFile: StatusFile | undefined;
   readonly #counters = new WatchdogCounters();
@@ -198,6 +201,10 @@ export class Supervisor {
       keep: watchdog.history.keep,
       logger: this.#log,
     });
+    this.#agentLog =
+      options.launcher.kind === 'embedded'
+        ? new AgentLogRotator({ path: options.paths.agentLog, ...options.config.log, logger: this.#log })
+        : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
   }
 
@@ -259,6 +266,7 @@ export class Supervisor {
       },
     });
     pruneReports(paths.reportDir);
+    this.#agentLog?.start();
     // An adopted agent that died while the sockets were opening is simply started afresh.
     const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
     if (adopted && stillThere) this.#afterLaunch(adopted);
@@ -298,6 +306,7 @@ export class Supervisor {
     this.#incidents.close();
     this.#history.close();
     this.#o.launcher.close();
+    await this.#agentLog?.close();
     await this.#alerter.drain(1000);
     this.#lock?.release();
     this.#log.info('watchdog stopped');

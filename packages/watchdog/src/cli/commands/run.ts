@@ -49,6 +49,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
   const logger = createLogger({
     component: 'watchdog',
     file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
+    rotate: loaded.config.log,
     echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
   });
   if (loaded.agentProblems?.length) {
@@ -72,7 +73,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
     configFile: loaded.file,
     paths,
     logger,
-    launcher: chooseLauncher(loaded.config, loaded.file, paths),
+    launcher: chooseLauncher(loaded.config, loaded.file, paths, logger),
     statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
     configOrigin: origin,
     onStatus: (snapshot) => {
