@@ -391,7 +391,7 @@ export class Supervisor {
       watchdogPid: process.pid,
     });
     const detail = `${this.#o.config.watchdog.systemd.agentUnit} was restarted outside the watchdog (e.g. systemctl restart): agent pid ${previous?.pid ?? 'none'} → ${agent.pid}`;
-    this.#log.warn({ agentPid: agent.pid, previousPid: previous?.pid ?? null }, detail);
+    this.#log.info({ agentPid: agent.pid, previousPid: previous?.pid ?? null }, detail);
     this.#afterLaunch(agent);
     this.#post({ type: 'replaced', pid: agent.pid, detail });
   }
