@@ -74,6 +74,7 @@ no_restarts() { [ "$(prop "$AGENT" NRestarts)" = 0 ]; }
 both_inactive() { inactive "$WATCHDOG" && inactive "$AGENT"; }
 both_active() { active "$WATCHDOG" && active "$AGENT"; }
 gone() { [ ! -d "/proc/$1" ]; }
+supervised() { local p; p=$(json status 'v.agent.state !== "failed" && v.agent.pid') && [ "$p" = "$(mainpid "$AGENT")" ]; }
 in_journal() { journalctl --no-pager -o cat --since "@${1%.*}" -u "$3" | grep -q "$2"; } # in_journal T TEXT UNIT
 more_starts() { [ "$(jcount "$1" '^Started vigil-agent.service' -u "$AGENT")" -gt "$2" ]; }
 as_user() { local who="$1"; shift; setpriv --reuid="$who" --regid="$who" --init-groups "$@"; }
@@ -278,10 +279,18 @@ main)
   check "one alert that it failed" bash -c '[ "$0" = 1 ]' "$(jcount "$t" 'alert: .*restarts within the intensity window' -u $WATCHDOG)"
   check "it keeps probing: one more start after probeMs" wait_for 15 more_starts "$t" "$starts"
   check "... and is still failed" state_is failed
+  # The fix, then the operator's restart while the watchdog knows no agent: its hello is from a
+  # pid the watchdog did not start, and must be adopted (the unit's MainPID), not refused for
+  # good. Paused, so that no probe restarts the unit meanwhile and the adoption is what is seen.
   rm -f /etc/vigil/agent.env
+  ev vigil pause
   t=$(now)
   ev systemctl restart $AGENT
-  check "once the cause is gone, an operator's systemctl restart brings the pair back to healthy" wait_for 30 status_pid_is_main
+  check "an operator's restart while failed: the hello of the unit's MainPID is adopted" wait_for 30 newest_is 'signal + "/" + v[0].outcome' operator/restarted
+  check "... and the watchdog supervises it (status: its pid, not failed)" wait_for 30 supervised
+  check "... after at most one refused hello" bash -c '[ "$0" -le 1 ]' "$(jcount "$t" 'refused a hello' -u $WATCHDOG)"
+  ev vigil resume
+  check "resumed, the pair is healthy" wait_for 30 status_pid_is_main
   ev vigil status
   ev journal_since "$t"
 
