@@ -17,6 +17,10 @@
 # host without systemd as PID 1 the guest runs in a cgroup of its own per hierarchy, removed
 # afterwards. Evidence: WORK/run/results/{main,boot}/ (one file per step, journals).
 #
+# Environment: VIGIL_SYSTEMD_WORK (the work dir), VIGIL_SYSTEMD_UNIFIED=1 (the guest on the pure
+# cgroup v2 hierarchy instead of this host's layout), VIGIL_SYSTEMD_BOOT_TIMEOUT (s, per boot),
+# VIGIL_DEBIAN_MIRROR (instead of this host's apt sources).
+#
 # Needs: Linux, root, node >= 20.12, a built checkout, debootstrap, and systemd-nspawn or apt to
 # fetch it. Exit codes: 0 every check passed, 1 a check failed, 77 this machine cannot run it
 # (the reason is printed), 64 usage.
@@ -128,6 +132,7 @@ boot() { # PHASE
     if [ "$OWN_CGROUP" = 1 ]; then
       for cg in "${CGROUPS[@]}"; do mkdir -p "$cg" && echo "$BASHPID" > "$cg/cgroup.procs"; done
     fi
+    [ "${VIGIL_SYSTEMD_UNIFIED:-0}" = 1 ] && export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
     exec timeout --kill-after=30 "$BOOT_TIMEOUT" "${NSPAWN[@]}" "${args[@]}"
   ) > "$RUN/console-$1.log" 2>&1
 }

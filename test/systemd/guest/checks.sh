@@ -74,6 +74,9 @@ no_restarts() { [ "$(prop "$AGENT" NRestarts)" = 0 ]; }
 both_inactive() { inactive "$WATCHDOG" && inactive "$AGENT"; }
 both_active() { active "$WATCHDOG" && active "$AGENT"; }
 gone() { [ ! -d "/proc/$1" ]; }
+sandboxed_checks_pass() {
+  json status "(h => h && h.checks && h.checks.ok >= 4 && !['sees-journald', 'metrics-port', 'metrics-http', 'dbus-active'].some(n => (h.failing || []).includes(n)))(v.agent.health)"
+}
 supervised() { local p; p=$(json status 'v.agent.state !== "failed" && v.agent.pid') && [ "$p" = "$(mainpid "$AGENT")" ]; }
 in_journal() { journalctl --no-pager -o cat --since "@${1%.*}" -u "$3" | grep -q "$2"; } # in_journal T TEXT UNIT
 more_starts() { [ "$(jcount "$1" '^Started vigil-agent.service' -u "$AGENT")" -gt "$2" ]; }
@@ -162,6 +165,13 @@ main)
   useradd --system --no-create-home --shell /usr/sbin/nologin bob && usermod -aG vigil,systemd-journal bob
   ev as_user alice /usr/bin/node "$PREFIX/packages/watchdog/dist/bin/vigil.js" status
   if exit_of 0; then ok "vigil status works for alice, in group vigil, without root"; else notok "vigil status works for a member of group vigil" "see $(basename "$EV")"; fi
+
+  step sandbox
+  # Checks that need another user's /proc entry, a TCP and an HTTP connection (by name: netlink
+  # for getaddrinfo) and D-Bus: each works under the agent's sandbox.
+  ev vigil status --json
+  check "the agent's process, tcp, http and systemd checks pass under its sandbox" wait_for 20 sandboxed_checks_pass
+  ev vigil status
 
   step journal-and-logs
   journalctl --no-pager -o short-precise -u $WATCHDOG -u $AGENT > "$EV.journal" 2>&1
