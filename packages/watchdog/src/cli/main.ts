@@ -153,6 +153,7 @@ const COMMANDS: Record<string, Command> = {
         prefix: { type: 'string' },
         user: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
       },
       m.installHelp,
     );
@@ -162,6 +163,7 @@ const COMMANDS: Record<string, Command> = {
       prefix: values.prefix as string | undefined,
       user: values.user as string | undefined,
       dryRun: Boolean(values['dry-run']),
+      force: Boolean(values.force),
     });
   },
   async uninstall(argv) {

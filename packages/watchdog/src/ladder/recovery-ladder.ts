@@ -39,6 +39,8 @@ export type LadderEvent =
   | { type: 'start-failed'; detail: string }
   | { type: 'hello'; pid: number }
   | { type: 'exit'; detail: string }
+  /** Someone else restarted the agent (an operator's `systemctl restart`); `pid` is the new one. */
+  | { type: 'replaced'; pid: number; detail: string }
   | { type: 'signal'; kind: SignalKind; detail: string }
   | { type: 'cleared'; kind: SignalKind }
   | { type: 'trend'; kind: SignalKind; rising: boolean }
@@ -204,6 +206,9 @@ export class RecoveryLadder {
       case 'exit':
         this.#onSignal('exit', event.detail);
         break;
+      case 'replaced':
+        this.#onReplaced(event.pid, event.detail);
+        break;
       case 'signal':
         this.#onSignal(event.kind, event.detail);
         break;
@@ -317,6 +322,28 @@ export class RecoveryLadder {
       }
     }
     this.#actOnWorstActive();
+  }
+
+  /**
+   * The new agent is adopted as if this watchdog had started it: recorded as an operator's
+   * incident of its own, closed at once, with no rung, no alert and no count toward the backoff.
+   */
+  #onReplaced(pid: number, detail: string): void {
+    if (this.#phase === 'stopping') return;
+    if (this.#incident) this.#close('aborted', `superseded: ${detail}`);
+    for (const name of ['verify', 'backoff', 'probe', 'stable'] as const) this.#clearTimer(name);
+    this.#nextRetryAt = null;
+    this.#active.clear();
+    this.#pending = null;
+    this.#operatorRestart = false;
+    // The operator acted: a failed period ends, as with `vigil recover hard`.
+    this.#failed = false;
+    this.#policy.reset();
+    this.#open('operator', detail);
+    this.#record('started', { pid });
+    this.#close('restarted', `adopted agent pid ${pid}, started outside the watchdog`);
+    this.#phase = 'starting';
+    this.#setTimer('grace', this.#config.startupGraceMs);
   }
 
   #onSignal(kind: SignalKind, detail: string): void {

@@ -47,5 +47,15 @@ export interface AgentLauncher {
   /** Sends a signal to the agent's main process (e.g. SIGUSR2 for a diagnostic report). */
   signal(signal: NodeJS.Signals): boolean;
   onExit(listener: (exit: AgentExit, agent: LaunchedAgent) => void): void;
+  /**
+   * systemd only: the agent was replaced by a process this watchdog did not start (an operator's
+   * `systemctl restart` of the unit); `agent` is the new one, already watched.
+   */
+  onReplaced?(listener: (agent: LaunchedAgent, previous: LaunchedAgent | null) => void): void;
+  /**
+   * systemd only: a hello came from `pid`; re-reads the unit and, if `pid` is its MainPID,
+   * adopts it (a replacement, as above). Resolves the adopted agent, or null.
+   */
+  recheck?(pid: number): Promise<LaunchedAgent | null>;
   close(): void;
 }

@@ -206,6 +206,7 @@ export class Supervisor {
         ? new AgentLogRotator({ path: options.paths.agentLog, ...options.config.log, logger: this.#log })
         : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
+    options.launcher.onReplaced?.((agent, previous) => this.#onReplaced(agent, previous));
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
@@ -364,10 +365,15 @@ export class Supervisor {
 
   #admit(pid: number): string | undefined {
     const agent = this.#o.launcher.current();
-    if (!agent) return 'no agent is running under this watchdog';
-    if (agent === this.#unrecorded)
+    if (agent && agent === this.#unrecorded)
       return 'this agent could not be recorded in agent.pid and is being stopped';
-    if (pid === agent.pid || isDescendantOf(pid, agent.pid)) return undefined;
+    if (agent && (pid === agent.pid || isDescendantOf(pid, agent.pid))) return undefined;
+    // systemd: the unit may have a MainPID we did not start; if `pid` is it, it is adopted and
+    // admitted when it says hello again.
+    this.#o.launcher
+      .recheck?.(pid)
+      .catch((error: Error) => this.#log.warn({ err: error.message }, 'could not re-read the agent unit'));
+    if (!agent) return 'no agent is running under this watchdog';
     return `pid ${pid} is not the supervised agent (pid ${agent.pid}) or one of its processes`;
   }
 
@@ -413,6 +419,26 @@ export class Supervisor {
     }
     this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
     this.#post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
+  }
+
+  /** systemd: the unit was restarted by someone else; its new main process is the agent now. */
+  #onReplaced(agent: LaunchedAgent, previous: LaunchedAgent | null): void {
+    if (this.#stopping) return;
+    this.#monitor.disarm();
+    this.#sampler.stop();
+    if (this.#session && this.#session.hello.pid !== agent.pid) this.#heartbeats.dropSession();
+    writePidFile(this.#o.paths.agentPidFile, {
+      pid: agent.pid,
+      startTicks: agent.startTicks,
+      startedAt: agent.startedAt,
+      cmdline: agent.cmdline,
+      instance: agent.instance,
+      watchdogPid: process.pid,
+    });
+    const detail = `${this.#o.config.watchdog.systemd.agentUnit} was restarted outside the watchdog (e.g. systemctl restart): agent pid ${previous?.pid ?? 'none'} → ${agent.pid}`;
+    this.#log.info({ agentPid: agent.pid, previousPid: previous?.pid ?? null }, detail);
+    this.#afterLaunch(agent);
+    this.#post({ type: 'replaced', pid: agent.pid, detail });
   }
 
   // ── effects out ───────────────────────────────────────────────────────────────────────────
@@ -601,8 +627,12 @@ export class Supervisor {
   #record(event: IncidentEvent): void {
     this.#incidents.append(event);
     this.#counters.count(event);
-    const { v: _v, incidentId, at: _at, kind, ...rest } = event;
-    this.#log.info({ incidentId, ...rest }, `incident ${kind}`);
+    // The logger has a `pid` of its own (the watchdog's): the agent's is agentPid.
+    const { v: _v, incidentId, at: _at, kind, pid, ...rest } = event;
+    this.#log.info(
+      { incidentId, ...(pid === undefined ? {} : { agentPid: pid }), ...rest },
+      `incident ${kind}`,
+    );
   }
 
   #alert(alert: LadderAlert): void {
