@@ -114,8 +114,10 @@ export class FileFollower {
       return; // renamed away and not yet recreated: keep the old file until a new one appears
     }
     if (current.ino === this.#ino) return;
-    // Rotated: the old file is complete (read to its end above); a last line without its
-    // newline will never get one now.
+    // Rotated: lines may have reached the old file between the read above and the stat that
+    // saw the new one, so it is read to its end once more before it is let go; a last line
+    // without its newline will never get one now.
+    await this.#readToEnd();
     const mtimeMs = (await (this.#handle as FileHandle).stat()).mtimeMs;
     if (this.#partial.length > 0) this.#o.onLine(this.#partial.toString('utf8'), mtimeMs);
     this.#partial = Buffer.alloc(0);
