@@ -45,7 +45,12 @@ async function hiddenGrandchild(pair: Pair): Promise<{ fixture: number; grandchi
   );
   const { fixture, grandchild } = pids as { fixture: number; grandchild: number };
   grandchildren.push(grandchild);
-  assert.ok(isAlive(grandchild), 'the grandchild runs');
+  // `env -i` has exec'd sleep once the command line says so; before that it still has the environment.
+  await waitFor(
+    () => readFileSync(`/proc/${grandchild}/cmdline`, 'latin1') === 'sleep\u00001000\u0000',
+    5000,
+    'the grandchild runs sleep',
+  );
   const [, , pgrp, session] = statFields(grandchild);
   assert.notEqual(Number(pgrp), fixture, 'it left the agent process group');
   assert.notEqual(Number(session), Number(statFields(fixture)[3]), 'it left the agent session');

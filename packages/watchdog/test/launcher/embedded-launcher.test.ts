@@ -140,7 +140,8 @@ describe('EmbeddedLauncher', () => {
       return hidden > 0;
     }, 'the hidden grandchild');
     strays.push(hidden);
-    assert.equal(readProcStat(hidden)?.ppid, agent.pid, 'reparented to the agent, the subreaper');
+    // Once its sh parent has exited it is reparented: to the agent, the subreaper, not to init.
+    await until(() => readProcStat(hidden)?.ppid === agent.pid, 'reparented to the agent');
     await until(
       () => notices.some((n) => (n.fields.tracked as number[] | undefined)?.includes(hidden)),
       'the tracker saw it',
