@@ -52,18 +52,25 @@ async function waitForFile<T>(file: string): Promise<T> {
  */
 async function startTree(options: { ignoreTerm?: boolean; token?: string; hide?: boolean } = {}) {
   const pidsFile = join(dir, `pids-${randomUUID()}.json`);
+  // The pids file is written once every process is up (a slow host may take a while to start node).
   const script = `
     const { spawn } = require('node:child_process');
     const fs = require('node:fs');
     ${options.ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
-    const child = spawn(process.execPath, ['-e', "require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', "const s = require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); console.log(s.pid); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
     const escaped = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
-    let hidden = null;
-    const write = () => fs.writeFileSync(${JSON.stringify(pidsFile)}, JSON.stringify({ child: child.pid, escaped: escaped.pid, hidden }));
+    const pids = { child: child.pid, grandchild: null, escaped: escaped.pid, hidden: null };
+    const write = () => {
+      if (pids.grandchild && (pids.hidden || !${Boolean(options.hide)})) fs.writeFileSync(${JSON.stringify(pidsFile)}, JSON.stringify(pids));
+    };
+    child.stdout.once('data', (d) => { pids.grandchild = Number(d); write(); });
     if (${Boolean(options.hide)}) {
       const sh = spawn('sh', ['-c', 'env -i sleep 1000 </dev/null >/dev/null 2>&1 & echo $!'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-      sh.stdout.once('data', (d) => { hidden = Number(d); setTimeout(write, 200); });
-    } else setTimeout(write, 300);
+      let hidden = 0;
+      sh.stdout.once('data', (d) => { hidden = Number(d); });
+      // Orphaned once sh has exited.
+      sh.once('exit', () => { pids.hidden = hidden; write(); });
+    }
     setInterval(() => {}, 1000);
   `;
   const leader = spawn(process.execPath, ['-e', script], {
@@ -74,8 +81,13 @@ async function startTree(options: { ignoreTerm?: boolean; token?: string; hide?:
   await once(leader, 'spawn');
   const pid = leader.pid as number;
   spawned.push(pid);
-  const pids = await waitForFile<{ child: number; escaped: number; hidden: number | null }>(pidsFile);
-  spawned.push(pids.child, pids.escaped, ...(pids.hidden ? [pids.hidden] : []));
+  const pids = await waitForFile<{
+    child: number;
+    grandchild: number;
+    escaped: number;
+    hidden: number | null;
+  }>(pidsFile);
+  spawned.push(pids.child, pids.grandchild, pids.escaped, ...(pids.hidden ? [pids.hidden] : []));
   const root = { pid, startTicks: readProcStat(pid)?.startTicks as number };
   return { leader, root, pids };
 }
@@ -85,11 +97,12 @@ describe('killTree', () => {
     const token = randomUUID();
     const { root, pids } = await startTree({ token });
     const tree = walkTree([{ ...root, name: 'leader' }]);
-    assert.ok(
-      tree.some((p) => p.pid === pids.escaped),
-      'the setsid child is in the tree',
-    );
-    assert.ok(tree.length >= 3, `child, its sleep, and the escaped sleep: ${JSON.stringify(tree)}`);
+    for (const pid of [pids.child, pids.grandchild, pids.escaped]) {
+      assert.ok(
+        tree.some((p) => p.pid === pid),
+        `child, its sleep, and the setsid sleep are in the tree: ${JSON.stringify(tree)}`,
+      );
+    }
     assert.notEqual(readProcStat(pids.escaped)?.pgrp, root.pid, 'it really left the group');
     const outcome = await killTree({ root, instance: token, graceMs: 2000 });
     assert.equal(outcome.how, 'SIGTERM');
