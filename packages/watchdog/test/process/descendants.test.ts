@@ -2,24 +2,28 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { DescendantTracker } from '../../src/process/descendant-tracker.ts';
 import { findByInstance, INSTANCE_ENV, scanProc, walkTree } from '../../src/process/descendants.ts';
-import { readProcStat } from '../../src/process/proc-stat.ts';
+import { hasEnvironEntry, readProcStat } from '../../src/process/proc-stat.ts';
 
+// Every tree these tests start carries this marker, so the cleanup finds its orphans too.
+const MARK = ['VG_DESCENDANTS_TEST', `${process.pid}-${Date.now()}`] as const;
 const children: ChildProcess[] = [];
-const extra: number[] = [];
 after(() => {
   for (const child of children) child.kill('SIGKILL');
-  for (const pid of extra) {
-    try {
-      if (pid > 1) process.kill(pid, 'SIGKILL');
-    } catch {}
+  for (const pid of readdirSync('/proc').map(Number)) {
+    if (pid > 1 && pid !== process.pid && hasEnvironEntry(pid, MARK.join('='))) process.kill(pid, 'SIGKILL');
   }
 });
 
 async function node(script: string, options: Parameters<typeof spawn>[2] = {}) {
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, [MARK[0]]: MARK[1] },
+    ...options,
+  });
   children.push(child);
   await once(child, 'spawn');
   const pid = child.pid as number;
@@ -122,7 +126,6 @@ describe('DescendantTracker', () => {
     assert.deepEqual(tracker.members(), []);
     child.stdin?.write('go');
     const { mid, sleep } = await line<{ mid: number; sleep: number }>(child);
-    extra.push(sleep);
     tracker.refresh();
     assert.deepEqual(
       tracker
