@@ -246,7 +246,8 @@ export class Pair {
   async dispose(): Promise<void> {
     await this.stop().catch(() => {});
     const pid = this.agentPidFromFile();
-    if (pid) {
+    // A test may leave a hostile pid file behind: kill(-1) would signal every process.
+    if (pid && Number.isInteger(pid) && pid > 1 && pid !== process.pid) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {

@@ -15,9 +15,10 @@ import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { watchdogErrors } from '../errors.js';
-import { type KillTreeOutcome, sendSignal } from '../process/kill-tree.js';
+import type { KillTreeOutcome } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
 import { isSameProcessAlive, readCmdline, readProcStat } from '../process/proc-stat.js';
+import { guardedSignal, type SignalVerdict } from '../process/signal-guard.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent, StopOptions } from './launcher.js';
 
 export interface SystemdLauncherOptions {
@@ -220,8 +221,14 @@ export class SystemdLauncher implements AgentLauncher {
     this.#events.emit('exit', exitOf(agent.pid, props), agent);
   }
 
-  signal(signal: NodeJS.Signals): boolean {
-    return this.#agent ? sendSignal(this.#agent.pid, signal) : false;
+  signal(signal: NodeJS.Signals): SignalVerdict {
+    const agent = this.#agent;
+    if (!agent) return { outcome: 'gone', reason: 'no agent is running' };
+    // systemd puts the invocation id in the unit's environment: proof for a root watchdog.
+    return guardedSignal(
+      { pid: agent.pid, startTicks: agent.startTicks, proof: `INVOCATION_ID=${agent.instance}` },
+      signal,
+    );
   }
 
   async stop(options: StopOptions): Promise<KillTreeOutcome> {

@@ -43,8 +43,8 @@ import {
 } from '../ladder/recovery-ladder.js';
 import { RestartPolicy } from '../ladder/restart-policy.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
-import { findByInstance, isDescendantOf } from '../process/descendants.js';
-import { pollUntilGone, signalIdentity } from '../process/kill-tree.js';
+import { isDescendantOf } from '../process/descendants.js';
+import { type KillTreeOutcome, killMarked } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';
 import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
@@ -207,6 +207,7 @@ export class Supervisor {
         : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
     options.launcher.onReplaced?.((agent, previous) => this.#onReplaced(agent, previous));
+    options.launcher.onNotice?.((notice) => this.#log[notice.level](notice.fields, notice.message));
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
@@ -298,6 +299,7 @@ export class Supervisor {
         { agentPid: agent.pid, how: outcome.how, survivors: outcome.survivors.length },
         'agent stopped',
       );
+      this.#logRefusals(outcome);
       removePidFile(this.#o.paths.agentPidFile);
     }
     this.#heartbeats.close();
@@ -396,8 +398,9 @@ export class Supervisor {
   }
 
   #onExit(exit: AgentExit, agent: LaunchedAgent): void {
-    // The group goes at once (one syscall, before any restart); strays are checked after.
+    // What the agent was last seen with goes at once (before any restart); a /proc scan follows.
     void this.#o.launcher.sweep(agent).then((outcome) => {
+      this.#logRefusals(outcome);
       if (outcome.survivors.length) {
         this.#log.error({ survivors: outcome.survivors }, 'processes of the exited agent survived SIGKILL');
       }
@@ -573,7 +576,13 @@ export class Supervisor {
         lastBeatAgoMs: this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono,
         timeoutMs: hard.evidenceTimeoutMs,
         clock: this.#clock,
-        sendSignal: (signal) => launcher.signal(signal),
+        sendSignal: (signal) => {
+          const verdict = launcher.signal(signal);
+          if (verdict.outcome === 'refused') {
+            this.#log.warn({ agentPid: agent.pid, signal, reason: verdict.reason }, 'signal refused');
+          }
+          return verdict.outcome === 'sent';
+        },
       });
       this.#recordEvidence(request.incidentId, evidence);
     }
@@ -586,6 +595,7 @@ export class Supervisor {
           ? hard.stopTimeoutMs
           : hard.unresponsiveStopTimeoutMs;
     const outcome = await launcher.stop({ graceMs });
+    this.#logRefusals(outcome);
     this.#heartbeats.dropSession();
     this.#session = undefined;
     removePidFile(paths.agentPidFile);
@@ -617,11 +627,23 @@ export class Supervisor {
   }
 
   async #killStrays(instance: string): Promise<void> {
-    const strays = findByInstance(instance);
-    if (!strays.length) return;
-    this.#log.warn({ strays }, 'killing processes left by an agent that cannot be adopted');
-    for (const p of strays) signalIdentity(p, 'SIGKILL');
-    await pollUntilGone(strays, 2000);
+    // The token comes from a file: a stray must also name this home's agent socket.
+    const outcome = await killMarked({
+      instance,
+      alsoEntry: `VIGIL_AGENT_SOCKET=${this.#o.paths.agentSocket}`,
+    });
+    this.#logRefusals(outcome);
+    if (outcome.killed.length) {
+      this.#log.warn(
+        { strays: outcome.killed, survivors: outcome.survivors },
+        'killed processes left by an agent that cannot be adopted',
+      );
+    }
+  }
+
+  /** Signals the guard refused, said once per stop or sweep. */
+  #logRefusals(outcome: KillTreeOutcome): void {
+    if (outcome.refused?.length) this.#log.warn({ refused: outcome.refused }, 'signals refused');
   }
 
   #record(event: IncidentEvent): void {
