@@ -3,9 +3,10 @@
  * loads what only the operator commands need.
  */
 import { parseArgs } from 'node:util';
-import { isVigilError } from '@vigil/shared';
+import { isVigilError, printable } from '@vigil/shared';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { describeOsError, isOsError } from './os-error.js';
 
 const HELP = `vigil — a self-healing watchdog and agent pair for Linux hosts
 
@@ -195,18 +196,30 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
     return EXIT.usage;
   }
+  // `vigil status | head -1` closes the pipe early: the reader is done, that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  });
+  // A closed stderr leaves nowhere to complain to; the exit code still tells.
+  process.stderr.on('error', () => {});
   try {
     return await command(rest);
   } catch (error) {
+    // Messages carry text from the agent and from files: no control character reaches the terminal.
+    const say = (text: string) => process.stderr.write(`${printable(text, { newlines: true })}\n`);
     if (error instanceof CliExit) {
-      if (error.message) process.stderr.write(`${error.message}\n`);
+      if (error.message) say(error.message);
       return error.code;
     }
     if (isVigilError(error)) {
-      process.stderr.write(`vigil ${name}: ${error.toDisplayString()}\n`);
+      say(`vigil ${name}: ${error.toDisplayString()}`);
       return EXIT.warning;
     }
-    process.stderr.write(`vigil ${name}: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    if (isOsError(error)) {
+      say(`vigil ${name}: ${describeOsError(error, { home: process.env.VIGIL_HOME ?? null })}`);
+      return EXIT.warning;
+    }
+    say(`vigil ${name}: internal error: ${(error as Error).stack ?? String(error)}`);
     return EXIT.internal;
   }
 }

@@ -4,11 +4,20 @@
  * without stopping (SIGKILL, crash) leaves the agent running for the next one to adopt.
  */
 import { readFileSync } from 'node:fs';
-import { createLogger, isVigilError, loadConfig, resolvePaths, type StatusSnapshot } from '@vigil/shared';
+import {
+  createLogger,
+  isVigilError,
+  type Logger,
+  loadConfig,
+  resolvePaths,
+  type StatusSnapshot,
+  type VigilPaths,
+} from '@vigil/shared';
 import { chooseLauncher } from '../../launcher/choose-launcher.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { createNotifier, startWatchdogPings } from '../../systemd/sd-notify.js';
 import { CliExit, EXIT } from '../exit-codes.js';
+import { describeOsError, isOsError } from '../os-error.js';
 
 export const help = `Usage: vigil run [--config FILE]
 
@@ -26,45 +35,64 @@ Signals:
 
 Exit codes: 0 stopped cleanly, 1 could not start (bad config, another watchdog running), 70 internal error.`;
 
+/** A start-up failure the operator can act on as exit 1 with one paragraph; null for a bug. */
+function startupRefusal(error: unknown, paths: VigilPaths): CliExit | null {
+  if (isVigilError(error)) return new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
+  if (isOsError(error)) {
+    return new CliExit(
+      EXIT.warning,
+      `vigil run: the watchdog could not start: ${describeOsError(error, { home: paths.home })}`,
+    );
+  }
+  return null;
+}
+
 export async function run(args: { config: string | undefined }): Promise<number> {
   const paths = resolvePaths();
   const configFile = args.config ?? paths.configFile;
   let loaded: ReturnType<typeof loadConfig>;
+  let logger: Logger;
   try {
     loaded = loadConfig(configFile);
+    logger = createLogger({
+      component: 'watchdog',
+      file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
+      echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
+    });
   } catch (error) {
-    if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
-    throw error;
+    throw startupRefusal(error, paths) ?? error;
   }
-  const logger = createLogger({
-    component: 'watchdog',
-    file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
-    echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
-  });
   // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
   const notifier = createNotifier({ logger });
   let lastStatusLine = '';
-  const supervisor = new Supervisor({
-    config: loaded.config,
-    configFile: loaded.source,
-    paths,
-    logger,
-    launcher: chooseLauncher(loaded.config, loaded.source, paths),
-    statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
-    onStatus: (snapshot) => {
-      const line = statusLine(snapshot);
-      if (line === lastStatusLine) return;
-      lastStatusLine = line;
-      notifier.status(line);
-    },
-  });
+  let supervisor: Supervisor;
   try {
+    supervisor = new Supervisor({
+      config: loaded.config,
+      configFile: loaded.source,
+      paths,
+      logger,
+      launcher: chooseLauncher(loaded.config, loaded.source, paths),
+      statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
+      onStatus: (snapshot) => {
+        const line = statusLine(snapshot);
+        if (line === lastStatusLine) return;
+        lastStatusLine = line;
+        notifier.status(line);
+      },
+    });
     await supervisor.start();
   } catch (error) {
-    logger.error({ err: error }, 'watchdog could not start');
+    const refusal = startupRefusal(error, paths);
+    // The operator reads the refusal on stderr; a stack in the log is only for a bug.
+    logger.error(
+      refusal
+        ? { code: (error as { code?: unknown }).code, reason: (error as Error).message }
+        : { err: error },
+      'watchdog could not start',
+    );
     await notifier.close();
-    if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
-    throw error;
+    throw refusal ?? error;
   }
   notifier.ready(`supervising the agent (${paths.mode} mode)`);
   // WATCHDOG=1 at half of WatchdogSec from this loop: a hung watchdog is restarted by systemd.
