@@ -1,5 +1,5 @@
 /** The commands that act through the control socket: recover, pause, resume, chaos. */
-import type { FaultName, FaultSpec, ResultMessage } from '@vigil/shared';
+import { type FaultName, type FaultSpec, printable, type ResultMessage } from '@vigil/shared';
 import { cliPaths, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { formatDuration, parseDuration } from '../style.js';
@@ -67,7 +67,7 @@ async function send(body: Parameters<typeof request>[1]): Promise<unknown> {
 export async function recover(args: { level: string | undefined; restore: boolean }): Promise<number> {
   if (args.restore) {
     const result = (await send({ op: 'restore' })) as ResultMessage;
-    process.stdout.write(`restored: ${result.did.join('; ') || 'done'}\n`);
+    process.stdout.write(`restored: ${printable(result.did.join('; ')) || 'done'}\n`);
     return 0;
   }
   if (args.level !== 'soft' && args.level !== 'medium' && args.level !== 'hard') {
@@ -154,6 +154,6 @@ export async function chaos(args: {
     fault.exitCode = code;
   }
   const result = (await send({ op: 'fault', fault })) as ResultMessage;
-  process.stdout.write(`injected ${fault.name}: ${result.did.join('; ') || 'ok'}\n`);
+  process.stdout.write(`injected ${fault.name}: ${printable(result.did.join('; ')) || 'ok'}\n`);
   return 0;
 }

@@ -9,6 +9,7 @@ import {
   isVigilError,
   type Logger,
   loadConfig,
+  printable,
   resolvePaths,
   type StatusSnapshot,
   type VigilPaths,
@@ -98,7 +99,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
   // WATCHDOG=1 at half of WatchdogSec from this loop: a hung watchdog is restarted by systemd.
   const pings = startWatchdogPings(notifier);
   if (!process.stdout.isTTY && paths.mode === 'embedded') {
-    process.stdout.write(`vigil: watchdog pid ${process.pid} running; logs in ${paths.logDir}\n`);
+    process.stdout.write(`vigil: watchdog pid ${process.pid} running; logs in ${printable(paths.logDir)}\n`);
   }
 
   return new Promise<number>((resolve) => {
