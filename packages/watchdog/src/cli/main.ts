@@ -18,7 +18,7 @@ Commands:
   history [--json] [-n N]          incident timelines
   why                              one paragraph: what happened last, what the watchdog does next
   logs [-f] [-n N] [--level L]     both logs merged in time order (--unit, --since, --incident, --json)
-  recover soft|medium|hard         run one recovery rung now (--restore: undo medium)
+  recover soft|medium|hard         run one recovery rung now (--wait: for its outcome; --restore: undo medium)
   pause [--for 30m] / resume       maintenance: hold recovery, alerts and remediation
   chaos FAULT [options]            inject a fault into the agent (when enabled in the config)
   config validate [FILE]           check a config file; every problem as "path: problem"
@@ -108,9 +108,18 @@ const COMMANDS: Record<string, Command> = {
   },
   async recover(argv) {
     const m = await import('./commands/operate.js');
-    const { values, positionals } = parse(argv, { restore: { type: 'boolean' } }, m.recoverHelp);
+    const { values, positionals } = parse(
+      argv,
+      { restore: { type: 'boolean' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
+      m.recoverHelp,
+    );
     if (wantsHelp(values, m.recoverHelp)) return 0;
-    return m.recover({ level: positionals[0], restore: Boolean(values.restore) });
+    return m.recover({
+      level: positionals[0],
+      restore: Boolean(values.restore),
+      wait: Boolean(values.wait),
+      timeout: values.timeout as string | undefined,
+    });
   },
   async pause(argv) {
     const m = await import('./commands/operate.js');

@@ -25,10 +25,11 @@ import { CpuDetector } from '../detect/cpu-detector.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
 import { HeartbeatMonitor } from '../detect/heartbeat-monitor.js';
 import { MemoryDetector } from '../detect/memory-detector.js';
-import { measure, ResourceSampler } from '../detect/resource-sampler.js';
+import { measure, type ResourceSample, ResourceSampler } from '../detect/resource-sampler.js';
 import { SelfReportDetector } from '../detect/self-report.js';
 import { watchdogErrors } from '../errors.js';
 import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
+import { LogThrottle } from '../heartbeat/log-throttle.js';
 import { HistoryFile } from '../history/history-file.js';
 import { newIncidentId } from '../history/incident-id.js';
 import {
@@ -52,6 +53,11 @@ import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CommandChannel } from './command-channel.js';
 import { IncidentLog } from './incident-log.js';
+
+/** The most incidents one history request is answered with. */
+const HISTORY_MAX = 500;
+/** How long an on-demand resource sample serves status requests. */
+const ON_DEMAND_SAMPLE_MS = 1000;
 
 export interface SupervisorOptions {
   config: VigilConfig;
@@ -97,11 +103,14 @@ export class Supervisor {
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
   #pausedUntilWall: number | null = null;
   #stopping: Promise<void> | undefined;
+  #onDemand: { pid: number; at: number; sample: Promise<ResourceSample | null> } | undefined;
+  readonly #operatorLog: LogThrottle;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger;
+    this.#operatorLog = new LogThrottle(options.logger);
     const { watchdog } = options.config;
     const emit = (event: DetectorEvent) => this.#onDetector(event);
     this.#policy = new RestartPolicy({
@@ -121,6 +130,7 @@ export class Supervisor {
         stableAfterMs: watchdog.recovery.backoff.resetAfterMs,
         probeMs: watchdog.recovery.probeMs,
         risingSamples: 2,
+        operatorRestarts: watchdog.recovery.operator,
       },
       this.#policy,
     );
@@ -538,10 +548,13 @@ export class Supervisor {
       case 'status':
         return this.#liveStatus();
       case 'history':
-        return this.#incidents.all(request.n ?? 20);
+        return this.#incidents.all(Math.min(request.n ?? 20, HISTORY_MAX));
       case 'recover': {
         const outcome = this.#ladder.operatorRecover(request.level);
-        this.#log.info({ level: request.level, ...outcome }, 'operator asked for recovery');
+        const fields = { level: request.level, ...outcome };
+        // Joins and refusals come as fast as a script can ask: they must not flood the log.
+        if (outcome.accepted && !outcome.joined) this.#log.info(fields, 'operator asked for recovery');
+        else this.#operatorLog.warn(fields, `operator recovery ${outcome.joined ? 'joined' : 'refused'}`);
         if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
         return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
       }
@@ -608,10 +621,17 @@ export class Supervisor {
 
   async #liveStatus(): Promise<StatusSnapshot> {
     const agent = this.#o.launcher.current();
-    // With no sampler running (no limits set), measure once for this request.
+    // With no sampler running (no limits set), measure on demand — at most once a second and
+    // once at a time, so a burst of status requests does not read /proc once per request.
     if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
-      const sample = await measure([agent.pid]);
-      if (sample) this.#lastSample = sample;
+      const now = this.#clock.now();
+      let cached = this.#onDemand;
+      if (!cached || cached.pid !== agent.pid || now - cached.at >= ON_DEMAND_SAMPLE_MS) {
+        cached = { pid: agent.pid, at: now, sample: measure([agent.pid]) };
+        this.#onDemand = cached;
+      }
+      const sample = await cached.sample;
+      if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#lastSample = sample;
     }
     return this.status();
   }
