@@ -187,6 +187,7 @@ export class Supervisor {
       statusGid: options.statusGid,
       logger: this.#log,
       handle: (request) => this.#handle(request),
+      clock: this.#clock,
     });
     this.#history = new HistoryFile({
       path: options.paths.historyFile,
