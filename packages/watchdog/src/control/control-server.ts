@@ -7,7 +7,9 @@
  * socket (extra connections are closed at once), requests in flight and per second on each
  * connection, output a client leaves unread (past the cap, or unread for too long, it is cut
  * off), and idle connections. Requests are started one per turn of the event loop, so a burst
- * of them interleaves with heartbeats and timers instead of running back to back.
+ * of them interleaves with heartbeats and timers instead of running back to back; the turns go
+ * to each socket in turn and to each connection in turn, so a flood on the status socket never
+ * keeps the operator's control socket waiting, nor one greedy connection the others.
  */
 import type { Server, Socket } from 'node:net';
 import {
@@ -78,6 +80,8 @@ interface Client {
   activeAt: number;
   /** Monotonic time since when output has been waiting for the client to read it. */
   unreadSince: number | null;
+  /** Requests received and not yet started. */
+  jobs: (() => void)[];
 }
 
 export class ControlServer {
@@ -87,7 +91,9 @@ export class ControlServer {
   readonly #throttle: LogThrottle;
   readonly #servers: Server[] = [];
   readonly #clients = new Set<Client>();
-  readonly #work: (() => void)[] = [];
+  /** Connections with requests waiting to start, in turn order, for each socket. */
+  readonly #ready: Record<'control' | 'status', Client[]> = { control: [], status: [] };
+  #controlFirst = true;
   #working = false;
   #sweep: TimerHandle | undefined;
   #closed = false;
@@ -121,7 +127,8 @@ export class ControlServer {
     this.#closed = true;
     for (const server of this.#servers) server.close();
     for (const client of this.#clients) client.socket.destroy();
-    this.#work.length = 0;
+    this.#ready.control.length = 0;
+    this.#ready.status.length = 0;
     this.#clock.clearTimeout(this.#sweep);
   }
 
@@ -149,6 +156,7 @@ export class ControlServer {
       inFlight: 0,
       activeAt: now,
       unreadSince: null,
+      jobs: [],
       conn: attachNdjson(socket, {
         maxQueuedBytes: this.#limits.maxQueuedBytes,
         onFrameError: (error) =>
@@ -157,7 +165,13 @@ export class ControlServer {
       }),
     };
     this.#clients.add(client);
-    socket.once('close', () => this.#clients.delete(client));
+    socket.once('close', () => {
+      this.#clients.delete(client);
+      client.jobs.length = 0;
+      const ready = this.#ready[readOnly ? 'status' : 'control'];
+      const at = ready.indexOf(client);
+      if (at >= 0) ready.splice(at, 1);
+    });
     this.#armSweep();
   }
 
@@ -184,7 +198,8 @@ export class ControlServer {
       return;
     }
     client.inFlight++;
-    this.#work.push(() => {
+    if (client.jobs.length === 0) this.#ready[client.readOnly ? 'status' : 'control'].push(client);
+    client.jobs.push(() => {
       if (client.socket.destroyed) return;
       void this.#respond(value, client.readOnly).then(
         (response) => {
@@ -209,9 +224,23 @@ export class ControlServer {
     this.#working = true;
     setImmediate(() => {
       this.#working = false;
-      this.#work.shift()?.();
-      if (this.#work.length) this.#startWork();
+      this.#next()?.();
+      if (this.#ready.control.length || this.#ready.status.length) this.#startWork();
     });
+  }
+
+  /** The next request to start: the sockets take turns, and the connections on each. */
+  #next(): (() => void) | undefined {
+    const order = this.#controlFirst ? (['control', 'status'] as const) : (['status', 'control'] as const);
+    this.#controlFirst = !this.#controlFirst;
+    for (const kind of order) {
+      const client = this.#ready[kind].shift();
+      if (!client) continue;
+      const job = client.jobs.shift();
+      if (client.jobs.length) this.#ready[kind].push(client);
+      return job;
+    }
+    return undefined;
   }
 
   #reply(client: Client, response: ControlResponse): void {
