@@ -25,7 +25,7 @@ import { CpuDetector } from '../detect/cpu-detector.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
 import { HeartbeatMonitor } from '../detect/heartbeat-monitor.js';
 import { MemoryDetector } from '../detect/memory-detector.js';
-import { measure, type ResourceSample, ResourceSampler } from '../detect/resource-sampler.js';
+import { measure, ResourceSampler } from '../detect/resource-sampler.js';
 import { SelfReportDetector } from '../detect/self-report.js';
 import { watchdogErrors } from '../errors.js';
 import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
@@ -53,11 +53,10 @@ import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CommandChannel } from './command-channel.js';
 import { IncidentLog } from './incident-log.js';
+import { OnDemandSample } from './on-demand-sample.js';
 
 /** The most incidents one history request is answered with. */
 const HISTORY_MAX = 500;
-/** How long an on-demand resource sample serves status requests. */
-const ON_DEMAND_SAMPLE_MS = 1000;
 
 export interface SupervisorOptions {
   config: VigilConfig;
@@ -103,7 +102,7 @@ export class Supervisor {
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
   #pausedUntilWall: number | null = null;
   #stopping: Promise<void> | undefined;
-  #onDemand: { pid: number; at: number; sample: Promise<ResourceSample | null> } | undefined;
+  readonly #onDemand: OnDemandSample;
   readonly #operatorLog: LogThrottle;
 
   constructor(options: SupervisorOptions) {
@@ -111,6 +110,7 @@ export class Supervisor {
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger;
     this.#operatorLog = new LogThrottle(options.logger);
+    this.#onDemand = new OnDemandSample(this.#clock, measure);
     const { watchdog } = options.config;
     const emit = (event: DetectorEvent) => this.#onDetector(event);
     this.#policy = new RestartPolicy({
@@ -622,16 +622,9 @@ export class Supervisor {
 
   async #liveStatus(): Promise<StatusSnapshot> {
     const agent = this.#o.launcher.current();
-    // With no sampler running (no limits set), measure on demand — at most once a second and
-    // once at a time, so a burst of status requests does not read /proc once per request.
+    // With no sampler running (no limits set), measure on demand, at most once a second.
     if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
-      const now = this.#clock.now();
-      let cached = this.#onDemand;
-      if (!cached || cached.pid !== agent.pid || now - cached.at >= ON_DEMAND_SAMPLE_MS) {
-        cached = { pid: agent.pid, at: now, sample: measure([agent.pid]) };
-        this.#onDemand = cached;
-      }
-      const sample = await cached.sample;
+      const sample = await this.#onDemand.get(agent.pid);
       if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#lastSample = sample;
     }
     return this.status();
