@@ -34,7 +34,8 @@ Signals:
   SIGINT, SIGTERM  stop the agent gracefully, then the watchdog (a second one: exit now)
   SIGKILL          the watchdog dies; the agent keeps running and the next \`vigil run\` adopts it
 
-Exit codes: 0 stopped cleanly, 1 could not start (bad config, another watchdog running), 70 internal error.`;
+Exit codes: 0 stopped cleanly, 1 could not start (bad config, another watchdog running, a home
+or file it may not use: the path and the fix are printed), 70 internal error.`;
 
 /** A start-up failure the operator can act on as exit 1 with one paragraph; null for a bug. */
 function startupRefusal(error: unknown, paths: VigilPaths): CliExit | null {

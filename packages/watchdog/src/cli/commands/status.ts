@@ -19,7 +19,8 @@ Exit codes (Nagios-compatible):
   0  agent healthy
   1  degraded, starting, recovering or unresponsive
   2  failed or stopped
-  3  watchdog unreachable (the data shown, if any, is stale)`;
+  3  watchdog unreachable (the data shown, if any, is stale; a damaged status file is
+     reported as "status file unreadable", with --json as {"reachable":false,"error":…})`;
 
 export async function status(args: { json: boolean }): Promise<number> {
   const paths = cliPaths();
