@@ -114,14 +114,16 @@ describe('a busy control socket never costs the agent', () => {
     assert.ok(counts.answered > 0, `requests were served: ${JSON.stringify(counts)}`);
     const failedProbes = probes.filter((p) => p instanceof Error || !p.ok);
     assert.deepEqual(failedProbes, [], 'the control socket answered every probe');
-    assert.ok(probes.length >= 5, `probed ${probes.length} times`);
+    assert.ok(probes.length >= 1, 'probed during the load');
 
     const now = await pair.status();
-    assert.equal(now.agent.state, 'healthy');
+    const newest = (await pair.history(1))[0];
+    const seen = `${JSON.stringify(now.agent)} newest incident: ${JSON.stringify(newest?.timeline)}`;
+    assert.equal(newest?.id, newestBefore, `no incident opened: ${seen}`);
+    assert.equal(now.agent.state, 'healthy', seen);
     assert.equal(now.agent.pid, first.agent.pid, 'the same agent');
     assert.equal(now.agent.restarts, first.agent.restarts);
     assert.equal(now.recovery.incidentId, null, 'no incident open');
-    assert.equal((await pair.history(1))[0]?.id, newestBefore, 'no incident opened');
     assert.ok(
       (now.agent.worstHeartbeatGapMs ?? 0) < TIMEOUT_MS,
       `worst heartbeat gap ${now.agent.worstHeartbeatGapMs} ms stays under the ${TIMEOUT_MS} ms timeout`,
@@ -154,14 +156,17 @@ describe('a busy control socket never costs the agent', () => {
     const before = await pair.waitForHealthy();
     const answers: Promise<ControlResponse | Error>[] = [];
     const start = performance.now();
+    // 100 a second by the clock, not by the timer: a late tick sends what it owes.
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (performance.now() - start >= 10_000) {
+        const elapsed = Math.min(10_000, performance.now() - start);
+        while (answers.length < Math.floor(elapsed / 10)) {
+          answers.push(ask(pair.paths.controlSocket, { op: 'recover', level: 'hard' }, 15_000));
+        }
+        if (elapsed >= 10_000) {
           clearInterval(timer);
           resolve();
-          return;
         }
-        answers.push(ask(pair.paths.controlSocket, { op: 'recover', level: 'hard' }));
       }, 10);
     });
     const settled = await Promise.all(answers);
@@ -169,7 +174,7 @@ describe('a busy control socket never costs the agent', () => {
     assert.deepEqual(
       errors.map((e) => e.message),
       [],
-      'every request was answered',
+      `every request was answered: ${JSON.stringify([...new Set(errors.map((e) => e.message.replace(/[0-9a-f-]{36}/, 'ID')))])}`,
     );
     const responses = settled as ControlResponse[];
     const kinds = { restarted: 0, joined: 0, budget: 0 };
@@ -189,7 +194,7 @@ describe('a busy control socket never costs the agent', () => {
         kinds.budget++;
       }
     }
-    assert.ok(responses.length >= 500, `${responses.length} requests sent`);
+    assert.equal(responses.length, 1000);
     assert.ok(kinds.restarted >= 1 && kinds.restarted <= BUDGET, JSON.stringify(kinds));
     assert.ok(kinds.joined > 0 && kinds.budget > 0, JSON.stringify(kinds));
     const after = await pair.waitForHealthy(20_000);

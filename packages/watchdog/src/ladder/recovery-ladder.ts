@@ -251,7 +251,8 @@ export class RecoveryLadder {
   /** `vigil recover LEVEL`: enters the same machine as a detector signal would. */
   operatorRecover(level: Rung): OperatorOutcome {
     const outcome = this.#operatorRecover(level);
-    this.#ports.changed();
+    // A join or a refusal changes nothing: a script asking in a loop must not cost a status write each.
+    if (outcome.accepted && !outcome.joined) this.#ports.changed();
     return outcome;
   }
 

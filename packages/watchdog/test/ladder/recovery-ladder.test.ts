@@ -29,6 +29,7 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
   const alerts: LadderAlert[] = [];
   let responsive = true;
   let ids = 0;
+  const changes = { count: 0 };
   const ports: LadderPorts = {
     start: () => starts.push(clock.now()),
     stop: (request) => stops.push(request),
@@ -40,7 +41,9 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
     isResponsive: () => responsive,
     record: (event) => records.push(event),
     alert: (alert) => alerts.push(alert),
-    changed: () => {},
+    changed: () => {
+      changes.count++;
+    },
     newIncidentId: () => `inc-${++ids}`,
   };
   const policy = new RestartPolicy(
@@ -56,6 +59,7 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
     commands,
     records,
     alerts,
+    changes,
     setResponsive(value: boolean) {
       responsive = value;
     },
@@ -403,7 +407,9 @@ describe('recovery ladder: operator requests join what is in progress', () => {
     h.ladder.dispatch({ type: 'exit', detail: 'crashed' });
     const id = h.ladder.incident?.id;
     assert.equal(h.ladder.phase, 'stopping');
+    const changesBefore = h.changes.count;
     const joined = h.ladder.operatorRecover('hard');
+    assert.equal(h.changes.count, changesBefore, 'a join changes nothing, so nothing is rewritten');
     assert.deepEqual(joined, {
       accepted: true,
       joined: true,
@@ -479,7 +485,9 @@ describe('recovery ladder: the operator restart budget', () => {
     assert.equal(h.ladder.phase, 'running', 'a refusal changes nothing');
     assert.equal(h.stops.length, 3);
     h.clock.advance(40_999);
+    const before = h.changes.count;
     assert.match(h.ladder.operatorRecover('hard').detail, /next allowed in 1 s/);
+    assert.equal(h.changes.count, before, 'a refusal changes nothing, so nothing is rewritten');
     h.clock.advance(1);
     assert.equal(h.ladder.operatorRecover('hard').accepted, true, 'the first restart left the window');
     assert.equal(h.stops.length, 4);
