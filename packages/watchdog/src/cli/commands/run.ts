@@ -120,11 +120,19 @@ export async function run(args: { config: string | undefined }): Promise<number>
       logger.info('SIGHUP: the watchdog reads its config at start; restart it to apply changes'),
     );
     process.on('uncaughtException', (error) => {
+      // An operating-system error (a disk gone read-only) is told as one, without a stack.
+      const os = isOsError(error)
+        ? { code: error.code, reason: describeOsError(error, { home: paths.home }) }
+        : null;
       // Leave the agent running: the next watchdog adopts it rather than starting a duplicate.
       logger.fatal(
-        { err: error },
+        os ?? { err: error },
         'watchdog crashed; the agent is left running for the next watchdog to adopt',
       );
+      if (os)
+        process.stderr.write(
+          `vigil run: the watchdog stopped: ${printable(os.reason, { newlines: true })}\n`,
+        );
       process.exit(EXIT.internal);
     });
   });
