@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { describeOsError, isOsError } from '../../src/cli/os-error.ts';
+import { describeOsError, isOsError, type OsError } from '../../src/cli/os-error.ts';
 
-function errnoError(code: string, syscall: string, path: string, words: string): Error {
+function errnoError(code: string, syscall: string, path: string, words: string): OsError {
   return Object.assign(new Error(`${code}: ${words}, ${syscall} '${path}'`), {
     code,
     syscall,
@@ -21,7 +21,7 @@ test('errno errors are told apart from bugs and from vigil errors', () => {
 });
 
 test('one paragraph: what could not be done, to which path, why, and what to do', () => {
-  const cases: [Error, RegExp][] = [
+  const cases: [OsError, RegExp][] = [
     [
       errnoError('EROFS', 'open', '/srv/vigil/log/watchdog.log', 'read-only file system'),
       /read-only: point VIGIL_HOME/,
@@ -37,8 +37,8 @@ test('one paragraph: what could not be done, to which path, why, and what to do'
     [errnoError('ELOOP', 'open', '/srv/vigil/run/status.json', 'too many symbolic links'), /symbolic link/],
   ];
   for (const [error, remedy] of cases) {
-    const text = describeOsError(error as never, { home: '/srv/vigil' });
-    assert.ok(text.includes((error as { path: string }).path), text);
+    const text = describeOsError(error, { home: '/srv/vigil' });
+    assert.ok(text.includes(error.path ?? '-'), text);
     assert.match(text, /^cannot \S+.*\(E[A-Z]+\)\n {2}hint: /);
     assert.match(text, remedy);
     assert.doesNotMatch(text, /\n\s*\n|^\s+at /m, 'one paragraph, no stack');
