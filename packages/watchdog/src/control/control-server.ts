@@ -7,31 +7,26 @@
  * socket (extra connections are closed at once), requests in flight and per second on each
  * connection, output a client leaves unread (past the cap, or unread for too long, it is cut
  * off), and idle connections. Requests are started one per turn of the event loop, so a burst
- * of them interleaves with heartbeats and timers instead of running back to back; the turns go
- * to each socket in turn and to each connection in turn, so a flood on the status socket never
- * keeps the operator's control socket waiting, nor one greedy connection the others.
+ * of them interleaves with heartbeats and timers instead of running back to back, in fair turns
+ * between the sockets and the connections (request-turns.ts).
  */
 import type { Server, Socket } from 'node:net';
 import {
   attachNdjson,
   type Clock,
-  type ControlRequest,
   type ControlResponse,
-  isVigilError,
   type Logger,
   listenUnix,
   type NdjsonSocket,
-  PROTOCOL_VERSION,
-  parseControlRequest,
-  READ_ONLY_OPS,
   systemClock,
   type TimerHandle,
 } from '@vigil/shared';
-import { watchdogErrors } from '../errors.js';
 import { LogThrottle } from '../heartbeat/log-throttle.js';
+import { answerRequest, type ControlHandler, refusal, requestId } from './answer-request.js';
 import { RequestRate } from './request-rate.js';
+import { type Lane, RequestTurns } from './request-turns.js';
 
-export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+export type { ControlHandler } from './answer-request.js';
 
 export interface ControlLimits {
   /** Connections open at once on each socket; the next one is closed at once. */
@@ -80,8 +75,6 @@ interface Client {
   activeAt: number;
   /** Monotonic time since when output has been waiting for the client to read it. */
   unreadSince: number | null;
-  /** Requests received and not yet started. */
-  jobs: (() => void)[];
 }
 
 export class ControlServer {
@@ -91,9 +84,7 @@ export class ControlServer {
   readonly #throttle: LogThrottle;
   readonly #servers: Server[] = [];
   readonly #clients = new Set<Client>();
-  /** Connections with requests waiting to start, in turn order, for each socket. */
-  readonly #ready: Record<'control' | 'status', Client[]> = { control: [], status: [] };
-  #controlFirst = true;
+  readonly #turns = new RequestTurns<Client>();
   #working = false;
   #sweep: TimerHandle | undefined;
   #closed = false;
@@ -127,8 +118,7 @@ export class ControlServer {
     this.#closed = true;
     for (const server of this.#servers) server.close();
     for (const client of this.#clients) client.socket.destroy();
-    this.#ready.control.length = 0;
-    this.#ready.status.length = 0;
+    this.#turns.clear();
     this.#clock.clearTimeout(this.#sweep);
   }
 
@@ -156,7 +146,6 @@ export class ControlServer {
       inFlight: 0,
       activeAt: now,
       unreadSince: null,
-      jobs: [],
       conn: attachNdjson(socket, {
         maxQueuedBytes: this.#limits.maxQueuedBytes,
         onFrameError: (error) =>
@@ -167,10 +156,7 @@ export class ControlServer {
     this.#clients.add(client);
     socket.once('close', () => {
       this.#clients.delete(client);
-      client.jobs.length = 0;
-      const ready = this.#ready[readOnly ? 'status' : 'control'];
-      const at = ready.indexOf(client);
-      if (at >= 0) ready.splice(at, 1);
+      this.#turns.drop(lane(client), client);
     });
     this.#armSweep();
   }
@@ -198,10 +184,9 @@ export class ControlServer {
       return;
     }
     client.inFlight++;
-    if (client.jobs.length === 0) this.#ready[client.readOnly ? 'status' : 'control'].push(client);
-    client.jobs.push(() => {
+    this.#turns.add(lane(client), client, () => {
       if (client.socket.destroyed) return;
-      void this.#respond(value, client.readOnly).then(
+      void answerRequest(value, client.readOnly, this.#o.handle, this.#o.logger).then(
         (response) => {
           client.inFlight--;
           this.#reply(client, response);
@@ -224,23 +209,9 @@ export class ControlServer {
     this.#working = true;
     setImmediate(() => {
       this.#working = false;
-      this.#next()?.();
-      if (this.#ready.control.length || this.#ready.status.length) this.#startWork();
+      this.#turns.next()?.();
+      if (this.#turns.waiting) this.#startWork();
     });
-  }
-
-  /** The next request to start: the sockets take turns, and the connections on each. */
-  #next(): (() => void) | undefined {
-    const order = this.#controlFirst ? (['control', 'status'] as const) : (['status', 'control'] as const);
-    this.#controlFirst = !this.#controlFirst;
-    for (const kind of order) {
-      const client = this.#ready[kind].shift();
-      if (!client) continue;
-      const job = client.jobs.shift();
-      if (client.jobs.length) this.#ready[kind].push(client);
-      return job;
-    }
-    return undefined;
   }
 
   #reply(client: Client, response: ControlResponse): void {
@@ -282,53 +253,8 @@ export class ControlServer {
       }
     }
   }
-
-  async #respond(value: unknown, readOnly: boolean): Promise<ControlResponse> {
-    const id = requestId(value);
-    const parsed = parseControlRequest(value);
-    if (!parsed.ok)
-      return refusal(id, `invalid request: ${parsed.errors.join('; ')}`, undefined, 'VIGIL_MESSAGE_INVALID');
-    const request = parsed.value;
-    if (readOnly && !READ_ONLY_OPS.includes(request.op)) {
-      return refusal(
-        id,
-        `"${request.op}" is not allowed on the read-only status socket`,
-        'Run it as the service user (or root), which can use the control socket.',
-      );
-    }
-    try {
-      const data = await this.#o.handle(request);
-      return { v: PROTOCOL_VERSION, type: 'response', id: request.id, ok: true, data: data ?? null };
-    } catch (error) {
-      if (isVigilError(error)) return refusal(id, error.message, error.hint, error.code);
-      this.#o.logger.error({ err: error, op: request.op }, 'control request failed');
-      const unexpected = watchdogErrors.create(
-        'VIGIL_OPERATOR_REFUSED',
-        `"${request.op}" failed: ${(error as Error).message}`,
-      );
-      return refusal(id, unexpected.message, unexpected.hint);
-    }
-  }
 }
 
-/** The id a request carries, so even a refusal can be matched by the client. */
-function requestId(value: unknown): string {
-  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
-    ? (value as { id: string }).id.slice(0, 64) || 'unknown'
-    : 'unknown';
-}
-
-function refusal(
-  id: string,
-  message: string,
-  hint?: string | undefined,
-  code = 'VIGIL_OPERATOR_REFUSED',
-): ControlResponse {
-  return {
-    v: PROTOCOL_VERSION,
-    type: 'response',
-    id,
-    ok: false,
-    error: { code, message, ...(hint ? { hint } : {}) },
-  };
+function lane(client: Client): Lane {
+  return client.readOnly ? 'status' : 'control';
 }
