@@ -101,3 +101,10 @@ export {
   connectWithRetry,
 } from './sockets/reconnecting-client.js';
 export { type RequestBody, sendRequest } from './sockets/request.js';
+export {
+  escapeJsonText,
+  type PrintableOptions,
+  printable,
+  printableDeep,
+  terminalJson,
+} from './text/terminal-text.js';

@@ -75,6 +75,11 @@ export const WatchdogConfigSchema = section({
       maxRestarts: Type.Integer({ minimum: 1, maximum: 10_000, default: 5 }),
       withinMs: Ms(60_000),
     }),
+    /** Restarts operators may ask for (`vigil recover hard`), apart from the intensity. */
+    operator: section({
+      maxRestarts: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
+      withinMs: Ms(60_000),
+    }),
     /** Once failed, how often to try one more start. */
     probeMs: Ms(180_000, 1000),
   }),

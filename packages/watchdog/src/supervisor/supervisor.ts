@@ -32,6 +32,7 @@ import { measure, ResourceSampler } from '../detect/resource-sampler.js';
 import { SelfReportDetector } from '../detect/self-report.js';
 import { watchdogErrors } from '../errors.js';
 import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
+import { LogThrottle } from '../heartbeat/log-throttle.js';
 import { HistoryFile } from '../history/history-file.js';
 import { newIncidentId } from '../history/incident-id.js';
 import {
@@ -55,6 +56,10 @@ import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CommandChannel } from './command-channel.js';
 import { IncidentLog } from './incident-log.js';
+import { OnDemandSample } from './on-demand-sample.js';
+
+/** The most incidents one history request is answered with. */
+const HISTORY_MAX = 500;
 
 export interface SupervisorOptions {
   config: VigilConfig;
@@ -108,11 +113,15 @@ export class Supervisor {
   #stopping: Promise<void> | undefined;
   /** An agent started but not recorded in agent.pid: being stopped, its exit is not an incident. */
   #unrecorded: LaunchedAgent | undefined;
+  readonly #onDemand: OnDemandSample;
+  readonly #operatorLog: LogThrottle;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger;
+    this.#operatorLog = new LogThrottle(options.logger);
+    this.#onDemand = new OnDemandSample(this.#clock, measure);
     const { watchdog } = options.config;
     const emit = (event: DetectorEvent) => this.#onDetector(event);
     this.#policy = new RestartPolicy({
@@ -132,6 +141,7 @@ export class Supervisor {
         stableAfterMs: watchdog.recovery.backoff.resetAfterMs,
         probeMs: watchdog.recovery.probeMs,
         risingSamples: 2,
+        operatorRestarts: watchdog.recovery.operator,
       },
       this.#policy,
     );
@@ -194,6 +204,7 @@ export class Supervisor {
       statusGid: options.statusGid,
       logger: this.#log,
       handle: (request) => this.#handle(request),
+      clock: this.#clock,
     });
     this.#history = new HistoryFile({
       path: options.paths.historyFile,
@@ -687,10 +698,13 @@ export class Supervisor {
         return this.#liveStatus();
       case 'history':
         // From memory: a request must never make the watchdog read the whole file.
-        return this.#incidents.recent(request.n ?? 20);
+        return this.#incidents.recent(Math.min(request.n ?? 20, HISTORY_MAX));
       case 'recover': {
         const outcome = this.#ladder.operatorRecover(request.level);
-        this.#log.info({ rung: request.level, ...outcome }, 'operator asked for recovery');
+        const fields = { rung: request.level, ...outcome };
+        // Joins and refusals come as fast as a script can ask: they must not flood the log.
+        if (outcome.accepted && !outcome.joined) this.#log.info(fields, 'operator asked for recovery');
+        else this.#operatorLog.warn(fields, `operator recovery ${outcome.joined ? 'joined' : 'refused'}`);
         if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
         return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
       }
@@ -757,10 +771,10 @@ export class Supervisor {
 
   async #liveStatus(): Promise<StatusSnapshot> {
     const agent = this.#o.launcher.current();
-    // With no sampler running (no limits set), measure once for this request.
+    // With no sampler running (no limits set), measure on demand, at most once a second.
     if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
-      const sample = await measure([agent.pid]);
-      if (sample) this.#lastSample = sample;
+      const sample = await this.#onDemand.get(agent.pid);
+      if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#lastSample = sample;
     }
     return this.status();
   }
