@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/install.sh [--root DIR] [--prefix DIR] [--user NAME] [--dry-run]
+Usage: scripts/install.sh [--root DIR] [--prefix DIR] [--user NAME] [--dry-run] [--force]
 
 Creates the system group and user "vigil", writes and enables vigil-watchdog.service and
 vigil-agent.service, the polkit rule that lets the watchdog manage the agent's unit, and
@@ -17,6 +17,8 @@ Options:
   --prefix DIR   the built checkout the units run (default: this one)
   --user NAME    the service user (default vigil)
   --dry-run      print the steps, change nothing
+  --force        install a checkout under /tmp or /var/tmp anyway (the units' PrivateTmp=yes
+                 hides it from them: without --force this refuses)
 
 Exit codes: 0 installed, 1 failed, 64 usage. Reverse it with scripts/uninstall.sh.
 USAGE

@@ -13,12 +13,13 @@ import {
   parseControlRequest,
   READ_ONLY_OPS,
 } from '@vigil/shared';
+import { DEFAULT_CONTROL_LIMITS } from '../../packages/watchdog/src/control/control-server.ts';
 import type { Frame, Target } from './frame-families.ts';
 
 /** The heartbeat server drops a connection after this many invalid messages. */
 export const MAX_INVALID_MESSAGES = 20;
 /** The control server drops a connection with more requests than this in flight. */
-export const MAX_IN_FLIGHT = 16;
+export const MAX_IN_FLIGHT = DEFAULT_CONTROL_LIMITS.maxInFlight;
 
 export interface OwedResponse {
   id: string;

@@ -31,6 +31,8 @@ export interface PairOptions {
   /** The config file content (watchdog/agent sections); merged over the test defaults. */
   watchdog?: Record<string, unknown>;
   agent?: Record<string, unknown>;
+  /** The config's `log` section (rotation of the log files). */
+  log?: Record<string, unknown>;
   /** A fixture under test/fixtures to run as the agent. */
   fixture?: string;
   /** Extra environment for the watchdog (and so the agent). */
@@ -91,7 +93,11 @@ export class Pair {
       options.agent ?? {},
     );
     if (options.fixture) agent.command = [process.execPath, join(FIXTURES, `${options.fixture}.mjs`)];
-    const config = { watchdog: deepMerge(TEST_WATCHDOG_CONFIG, options.watchdog ?? {}), agent };
+    const config = {
+      watchdog: deepMerge(TEST_WATCHDOG_CONFIG, options.watchdog ?? {}),
+      agent,
+      ...(options.log ? { log: options.log } : {}),
+    };
     writeFileSync(join(this.home, 'vigil.json'), JSON.stringify(config, null, 2));
     this.user = options.user;
     if (this.user) {
@@ -240,7 +246,8 @@ export class Pair {
   async dispose(): Promise<void> {
     await this.stop().catch(() => {});
     const pid = this.agentPidFromFile();
-    if (pid) {
+    // A test may leave a hostile pid file behind: kill(-1) would signal every process.
+    if (pid && Number.isInteger(pid) && pid > 1 && pid !== process.pid) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {

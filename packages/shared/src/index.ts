@@ -28,6 +28,8 @@ export {
   type AgentConfig,
   AgentConfigSchema,
   ConfigSchema,
+  type LogConfig,
+  LogConfigSchema,
   type VigilConfig,
   type WatchdogConfig,
 } from './config/schema.js';
@@ -56,7 +58,22 @@ export {
   writeFileAtomic,
 } from './fs/safe-files.js';
 export { type CreateLoggerOptions, createLogger, type Logger, type VigilComponent } from './logger.js';
+export { FdDestination, type FdDestinationOptions, type WriteFn } from './logging/fd-destination.js';
 export { formatHumanLine } from './logging/human-line.js';
+export {
+  LogFileDestination,
+  type LogFileDestinationOptions,
+  type LogRotation,
+} from './logging/log-file-destination.js';
+export {
+  DEFAULT_REPEAT_LIMIT,
+  RepeatCounter,
+  type RepeatLimit,
+  repeatLimitHook,
+  type SuppressedRun,
+  summaryMessage,
+} from './logging/repeat-limiter.js';
+export { rotatedName, shiftRotated } from './logging/rotated-names.js';
 export { detectMode, type ResolvePathsOptions, resolvePaths, type VigilPaths } from './paths.js';
 export * from './protocol/control.js';
 export * from './protocol/incident.js';
@@ -84,3 +101,10 @@ export {
   connectWithRetry,
 } from './sockets/reconnecting-client.js';
 export { type RequestBody, sendRequest } from './sockets/request.js';
+export {
+  escapeJsonText,
+  type PrintableOptions,
+  printable,
+  printableDeep,
+  terminalJson,
+} from './text/terminal-text.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,11 @@ describe('createLogger', () => {
 
   test('every line is on disk when the process exits at once', () => {
     const file = join(dir, 'b.log');
-    const child = runChild(file, `for (let i = 0; i < 2000; i++) log.info({ i }, 'line'); process.exit(3);`);
+    // Each message differs: repeats of one message are rate-limited in the watchdog's log.
+    const child = runChild(
+      file,
+      `for (let i = 0; i < 2000; i++) log.info({ i }, 'line ' + i); process.exit(3);`,
+    );
     assert.equal(child.status, 3);
     const lines = records(file);
     assert.equal(lines.length, 2000);
@@ -70,5 +74,50 @@ describe('createLogger', () => {
     );
     assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} WARN {2}watchdog heartbeat lost {2}ageMs=1500\n$/);
     assert.equal(formatHumanLine('not json'), 'not json\n');
+  });
+});
+
+describe('createLogger never throws', () => {
+  test('when the log folder cannot be created, logging goes on and the lines are counted', () => {
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const child = runChild(
+      join(blocker, 'log', 'watchdog.log'),
+      `log.info('one'); log.error('two'); process.stdout.write('alive\\n');`,
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout, 'alive\n');
+    assert.match(child.stderr, /cannot write .*watchdog\.log .*dropped and counted/);
+    assert.equal(child.stderr.split('\n').filter((l) => l.includes('cannot write')).length, 1, 'said once');
+  });
+
+  test('stdout on a full disk (/dev/full) costs the lines, not the process', () => {
+    const full = openSync('/dev/full', 'w');
+    const script = `
+      import { createLogger } from ${JSON.stringify(sharedEntry)};
+      const log = createLogger({ component: 'agent' });
+      for (let i = 0; i < 100; i++) log.info({ i }, 'to stdout');
+      log.fatal('still fine');
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+    });
+    closeSync(full);
+    assert.equal(child.status, 0, child.stderr);
+  });
+
+  test('repeats of one message are rate-limited in the watchdog log, with a summary', () => {
+    const file = join(dir, 'flap.log');
+    const child = runChild(
+      file,
+      `for (let i = 0; i < 500; i++) { log.info({ i }, 'agent said hello'); log.warn('agent disconnected'); }
+       log.error('kept');`,
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const lines = records(file);
+    assert.equal(lines.filter((r) => r.msg === 'agent said hello').length, 5);
+    assert.equal(lines.filter((r) => r.msg === 'agent disconnected').length, 5);
+    assert.equal(lines.at(-1)?.msg, 'kept');
   });
 });

@@ -49,6 +49,7 @@ export async function applyConfig(
     (key) => `agent.${key}`,
   );
   if (!isDeepStrictEqual(next.watchdog, previous.watchdog)) later.push('watchdog.*');
+  if (!isDeepStrictEqual(next.log, previous.log)) later.push('log.*');
   if (later.length) changes.atNextRestart = later;
   return changes;
 }

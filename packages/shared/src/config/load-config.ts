@@ -147,7 +147,7 @@ export function parseConfigScoped(
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw sharedErrors.create(
       'VIGIL_CONFIG_INVALID',
-      `${source}: the top level must be a mapping with "watchdog" and/or "agent" keys`,
+      `${source}: the top level must be a mapping with "watchdog", "agent" and/or "log" keys`,
       { detail: { file: source, errors: ['(root): must be a mapping'] } },
     );
   }

@@ -75,6 +75,11 @@ export const WatchdogConfigSchema = section({
       maxRestarts: Type.Integer({ minimum: 1, maximum: 10_000, default: 5 }),
       withinMs: Ms(60_000),
     }),
+    /** Restarts operators may ask for (`vigil recover hard`), apart from the intensity. */
+    operator: section({
+      maxRestarts: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
+      withinMs: Ms(60_000),
+    }),
     /** Once failed, how often to try one more start. */
     probeMs: Ms(180_000, 1000),
   }),
@@ -148,10 +153,19 @@ export const AgentConfigSchema = section({
   stopTimeoutMs: Ms(2500, 100),
 });
 
+/** The log files in embedded mode (under systemd both processes log to the journal). */
+export const LogConfigSchema = section({
+  /** watchdog.log and agent.log are each rotated when they pass this size (bytes). */
+  maxBytes: Type.Integer({ minimum: 4096, maximum: 2 ** 40, default: 10 * 1024 * 1024 }),
+  /** Rotated files kept per log (`.1` newest … `.keep` oldest). */
+  keep: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+});
+
 export const ConfigSchema = Type.Object(
   {
     watchdog: WatchdogConfigSchema,
     agent: AgentConfigSchema,
+    log: LogConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -159,3 +173,4 @@ export const ConfigSchema = Type.Object(
 export type VigilConfig = Static<typeof ConfigSchema>;
 export type WatchdogConfig = VigilConfig['watchdog'];
 export type AgentConfig = VigilConfig['agent'];
+export type LogConfig = VigilConfig['log'];

@@ -3,7 +3,7 @@
  * read-only status socket (operators in the vigil group), else — for reads — the status file,
  * marked stale.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   type ControlResponse,
   isVigilError,
@@ -14,6 +14,7 @@ import {
   type VigilPaths,
 } from '@vigil/shared';
 import { CliExit, EXIT } from './exit-codes.js';
+import { checkStatus, type StatusRead } from './read-status.js';
 
 /**
  * Where the CLI looks for the pair: VIGIL_MODE or VIGIL_HOME when set; else a checkout's
@@ -57,18 +58,21 @@ export function unwrap(response: ControlResponse): unknown {
   throw new CliExit(EXIT.warning, `vigil: ${response.error.message}${hint}`);
 }
 
-export interface StaleStatus {
-  snapshot: StatusSnapshot;
-  ageMs: number;
+/** The watchdog's status, checked: an answer that is not a status object is no status at all. */
+export async function requestStatus(paths: VigilPaths): Promise<StatusSnapshot> {
+  const checked = checkStatus(unwrap(await request(paths, { op: 'status' })));
+  if (checked.ok) return checked.value;
+  throw new CliExit(
+    EXIT.unreachable,
+    `vigil: the watchdog's status answer is unreadable: ${checked.reason}\n  hint: the CLI and the running watchdog may be different versions; \`vigil --version\` and the watchdog log tell`,
+  );
 }
 
-export function readStatusFile(paths: VigilPaths): StaleStatus | null {
-  try {
-    const snapshot = JSON.parse(readFileSync(paths.statusFile, 'utf8')) as StatusSnapshot;
-    return { snapshot, ageMs: Date.now() - snapshot.updatedAt };
-  } catch {
-    return null;
-  }
+/** One line for stderr when the status file cannot be shown, or null when there is none. */
+export function statusFileProblem(paths: VigilPaths, read: StatusRead): string | null {
+  return read.kind === 'unreadable'
+    ? `vigil: status file unreadable: ${paths.statusFile}: ${read.reason}`
+    : null;
 }
 
 export function unreachableMessage(paths: VigilPaths, why: string): string {

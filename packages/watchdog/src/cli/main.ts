@@ -3,9 +3,10 @@
  * loads what only the operator commands need.
  */
 import { parseArgs } from 'node:util';
-import { isVigilError } from '@vigil/shared';
+import { isVigilError, printable } from '@vigil/shared';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { describeOsError, isOsError } from './os-error.js';
 
 const HELP = `vigil — a self-healing watchdog and agent pair for Linux hosts
 
@@ -17,7 +18,7 @@ Commands:
   history [--json] [-n N]          incident timelines
   why                              one paragraph: what happened last, what the watchdog does next
   logs [-f] [-n N] [--level L]     both logs merged in time order (--unit, --since, --incident, --json)
-  recover soft|medium|hard         run one recovery rung now (--restore: undo medium)
+  recover soft|medium|hard         run one recovery rung now (--wait: for its outcome; --restore: undo medium)
   pause [--for 30m] / resume       maintenance: hold recovery, alerts and remediation
   chaos FAULT [options]            inject a fault into the agent (when enabled in the config)
   config validate [FILE]           check a config file; every problem as "path: problem"
@@ -107,9 +108,18 @@ const COMMANDS: Record<string, Command> = {
   },
   async recover(argv) {
     const m = await import('./commands/operate.js');
-    const { values, positionals } = parse(argv, { restore: { type: 'boolean' } }, m.recoverHelp);
+    const { values, positionals } = parse(
+      argv,
+      { restore: { type: 'boolean' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
+      m.recoverHelp,
+    );
     if (wantsHelp(values, m.recoverHelp)) return 0;
-    return m.recover({ level: positionals[0], restore: Boolean(values.restore) });
+    return m.recover({
+      level: positionals[0],
+      restore: Boolean(values.restore),
+      wait: Boolean(values.wait),
+      timeout: values.timeout as string | undefined,
+    });
   },
   async pause(argv) {
     const m = await import('./commands/operate.js');
@@ -153,6 +163,7 @@ const COMMANDS: Record<string, Command> = {
         prefix: { type: 'string' },
         user: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
       },
       m.installHelp,
     );
@@ -162,6 +173,7 @@ const COMMANDS: Record<string, Command> = {
       prefix: values.prefix as string | undefined,
       user: values.user as string | undefined,
       dryRun: Boolean(values['dry-run']),
+      force: Boolean(values.force),
     });
   },
   async uninstall(argv) {
@@ -195,18 +207,30 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
     return EXIT.usage;
   }
+  // `vigil status | head -1` closes the pipe early: the reader is done, that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  });
+  // A closed stderr leaves nowhere to complain to; the exit code still tells.
+  process.stderr.on('error', () => {});
   try {
     return await command(rest);
   } catch (error) {
+    // Messages carry text from the agent and from files: no control character reaches the terminal.
+    const say = (text: string) => process.stderr.write(`${printable(text, { newlines: true })}\n`);
     if (error instanceof CliExit) {
-      if (error.message) process.stderr.write(`${error.message}\n`);
+      if (error.message) say(error.message);
       return error.code;
     }
     if (isVigilError(error)) {
-      process.stderr.write(`vigil ${name}: ${error.toDisplayString()}\n`);
+      say(`vigil ${name}: ${error.toDisplayString()}`);
       return EXIT.warning;
     }
-    process.stderr.write(`vigil ${name}: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    if (isOsError(error)) {
+      say(`vigil ${name}: ${describeOsError(error, { home: process.env.VIGIL_HOME ?? null })}`);
+      return EXIT.warning;
+    }
+    say(`vigil ${name}: internal error: ${(error as Error).stack ?? String(error)}`);
     return EXIT.internal;
   }
 }

@@ -1,12 +1,13 @@
 /** The human view of `vigil history`: each incident with its timeline. */
-import type { Incident } from '@vigil/shared';
+import { type Incident, printableDeep } from '@vigil/shared';
 import { renderIncidentLine } from './render-status.js';
 import { formatDuration, paint } from './style.js';
 
 export function renderHistory(incidents: Incident[], color: boolean, now = Date.now()): string {
   if (incidents.length === 0) return 'no incidents recorded\n';
   const out: string[] = [];
-  for (const incident of incidents) {
+  // Details, results, evidence frames and report paths are the agent's text.
+  for (const incident of printableDeep(incidents)) {
     out.push(renderIncidentLine(incident, now, color));
     if (incident.detail) out.push(`  ${paint('signal', 'dim', color)}   ${incident.detail}`);
     for (const entry of incident.timeline) {

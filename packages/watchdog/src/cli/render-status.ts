@@ -1,7 +1,7 @@
 /** The human view of `vigil status`: both processes, what is wrong, and what happens next. */
-import type { AgentState, Incident, StatusSnapshot } from '@vigil/shared';
+import { type AgentState, type Incident, printableDeep, type StatusSnapshot } from '@vigil/shared';
 import { describeConfig } from './render-config.js';
-import { formatBytes, formatDuration, paint, type Style } from './style.js';
+import { formatBytes, formatDuration, formatTime, paint, type Style } from './style.js';
 
 const STATE_STYLE: Record<AgentState, Style> = {
   healthy: 'green',
@@ -23,7 +23,8 @@ function ago(ms: number | null): string {
   return ms === null ? '-' : `${formatDuration(ms)} ago`;
 }
 
-export function renderIncidentLine(incident: Incident, now: number, color: boolean): string {
+export function renderIncidentLine(agentIncident: Incident, now: number, color: boolean): string {
+  const incident = printableDeep(agentIncident);
   const rungs = incident.rungs.length ? incident.rungs.join(' → ') : 'no rung';
   const outcome = incident.outcome ?? 'open';
   const style: Style =
@@ -33,17 +34,19 @@ export function renderIncidentLine(incident: Incident, now: number, color: boole
 }
 
 export function renderStatus(
-  s: StatusSnapshot,
+  snapshot: StatusSnapshot,
   options: { color: boolean; staleMs?: number | undefined },
 ): string {
   const { color } = options;
+  // The agent's version, health summary, check names and incident details are its own text.
+  const s = printableDeep(snapshot);
   const now = s.updatedAt + (options.staleMs ?? 0);
   const a = s.agent;
   const lines: string[] = [];
   if (options.staleMs !== undefined) {
     lines.push(
       paint(
-        `STALE: the watchdog is not running; this is the last state it wrote, ${formatDuration(options.staleMs)} ago (${new Date(s.updatedAt).toISOString()})`,
+        `STALE: the watchdog is not running; this is the last state it wrote, ${formatDuration(options.staleMs)} ago (${formatTime(s.updatedAt)})`,
         'red',
         color,
       ),

@@ -41,6 +41,13 @@ export function formatBytes(bytes: number | null | undefined): string {
   return mib >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${mib.toFixed(1)} MiB`;
 }
 
+/** An epoch-ms time as ISO 8601, or a placeholder for one no Date can hold. */
+export function formatTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '-';
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? '(invalid time)' : date.toISOString();
+}
+
 /** "30m", "90s", "2h", "1500ms" or a bare number of ms. */
 export function parseDuration(text: string): number | null {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());

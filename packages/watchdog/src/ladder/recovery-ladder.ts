@@ -20,6 +20,7 @@ import type {
   SignalKind,
   TimerHandle,
 } from '@vigil/shared';
+import { OperatorBudget, type OperatorBudgetConfig } from './operator-budget.js';
 import type { RestartPolicy } from './restart-policy.js';
 
 export type LadderPhase =
@@ -39,6 +40,8 @@ export type LadderEvent =
   | { type: 'start-failed'; detail: string }
   | { type: 'hello'; pid: number }
   | { type: 'exit'; detail: string }
+  /** Someone else restarted the agent (an operator's `systemctl restart`); `pid` is the new one. */
+  | { type: 'replaced'; pid: number; detail: string }
   | { type: 'signal'; kind: SignalKind; detail: string }
   | { type: 'cleared'; kind: SignalKind }
   | { type: 'trend'; kind: SignalKind; rising: boolean }
@@ -86,7 +89,24 @@ export interface LadderConfig {
   probeMs: number;
   /** Consecutive rising samples after a rung's result that escalate at once. */
   risingSamples: number;
+  /** Restarts operators may ask for (`watchdog.recovery.operator`); 3 in 60 s when absent. */
+  operatorRestarts?: OperatorBudgetConfig | undefined;
 }
+
+/** The answer to `vigil recover`: accepted (perhaps by joining what is in progress) or why not. */
+export interface OperatorOutcome {
+  accepted: boolean;
+  /** True when the request joined a recovery already in progress instead of starting one. */
+  joined?: boolean;
+  detail: string;
+}
+
+/** What a hard recovery in progress is doing, for the "joined" answer. */
+const HARD_IN_PROGRESS: Partial<Record<LadderPhase, string>> = {
+  stopping: 'stopping the agent',
+  backoff: 'backing off before the next start',
+  starting: 'starting the agent',
+};
 
 export interface OpenIncident {
   id: string;
@@ -143,6 +163,7 @@ export class RecoveryLadder {
   #paused: { until: number | null } | null = null;
   #nextRetryAt: number | null = null;
   #operatorRestart = false;
+  readonly #operatorBudget: OperatorBudget;
   #commandSeq = 0;
   readonly #timers = new Map<TimerName, { handle: TimerHandle; token: number }>();
   #timerToken = 0;
@@ -152,6 +173,9 @@ export class RecoveryLadder {
     this.#ports = ports;
     this.#config = config;
     this.#policy = policy;
+    this.#operatorBudget = new OperatorBudget(
+      config.operatorRestarts ?? { maxRestarts: 3, withinMs: 60_000 },
+    );
   }
 
   // ── read side: everything status shows is derived from here ──────────────────────────────
@@ -204,6 +228,9 @@ export class RecoveryLadder {
       case 'exit':
         this.#onSignal('exit', event.detail);
         break;
+      case 'replaced':
+        this.#onReplaced(event.pid, event.detail);
+        break;
       case 'signal':
         this.#onSignal(event.kind, event.detail);
         break;
@@ -227,9 +254,10 @@ export class RecoveryLadder {
   }
 
   /** `vigil recover LEVEL`: enters the same machine as a detector signal would. */
-  operatorRecover(level: Rung): { accepted: boolean; detail: string } {
+  operatorRecover(level: Rung): OperatorOutcome {
     const outcome = this.#operatorRecover(level);
-    this.#ports.changed();
+    // A join or a refusal changes nothing: a script asking in a loop must not cost a status write each.
+    if (outcome.accepted && !outcome.joined) this.#ports.changed();
     return outcome;
   }
 
@@ -317,6 +345,28 @@ export class RecoveryLadder {
       }
     }
     this.#actOnWorstActive();
+  }
+
+  /**
+   * The new agent is adopted as if this watchdog had started it: recorded as an operator's
+   * incident of its own, closed at once, with no rung, no alert and no count toward the backoff.
+   */
+  #onReplaced(pid: number, detail: string): void {
+    if (this.#phase === 'stopping') return;
+    if (this.#incident) this.#close('aborted', `superseded: ${detail}`);
+    for (const name of ['verify', 'backoff', 'probe', 'stable'] as const) this.#clearTimer(name);
+    this.#nextRetryAt = null;
+    this.#active.clear();
+    this.#pending = null;
+    this.#operatorRestart = false;
+    // The operator acted: a failed period ends, as with `vigil recover hard`.
+    this.#failed = false;
+    this.#policy.reset();
+    this.#open('operator', detail);
+    this.#record('started', { pid });
+    this.#close('restarted', `adopted agent pid ${pid}, started outside the watchdog`);
+    this.#phase = 'starting';
+    this.#setTimer('grace', this.#config.startupGraceMs);
   }
 
   #onSignal(kind: SignalKind, detail: string): void {
@@ -478,25 +528,14 @@ export class RecoveryLadder {
     }
   }
 
-  #operatorRecover(level: Rung): { accepted: boolean; detail: string } {
+  #operatorRecover(level: Rung): OperatorOutcome {
     if (this.#paused) return { accepted: false, detail: 'the watchdog is paused; `vigil resume` first' };
-    if (level === 'hard') {
-      if (this.#phase === 'stopping')
-        return { accepted: false, detail: 'a hard recovery is already in progress' };
-      if (this.#phase === 'backoff' || this.#phase === 'failed' || this.#phase === 'stopped') {
-        if (!this.#incident) this.#open('operator', 'operator asked for hard');
-        this.#record('rung', { rung: 'hard', detail: 'operator: start now' });
-        this.#failed = false;
-        this.#policy.reset();
-        this.#startAgent(false);
-        return { accepted: true, detail: 'starting the agent now' };
-      }
-      if (!this.#incident) this.#open('operator', 'operator asked for hard');
-      this.#operatorRestart = true;
-      this.#climbTo('hard', 'operator asked for hard', 'operator');
-      return { accepted: true, detail: 'stopping and restarting the agent' };
+    if (level === 'hard') return this.#operatorHard();
+    // Asking for what is already being done (or more) joins it rather than starting it over.
+    if (this.#phase === 'medium' || (this.#phase === 'soft' && level === 'soft')) {
+      return { accepted: true, joined: true, detail: `joined the ${this.#phase} recovery in progress` };
     }
-    if (this.#phase !== 'running' && this.#phase !== 'soft' && this.#phase !== 'medium') {
+    if (this.#phase !== 'running' && this.#phase !== 'soft') {
       return { accepted: false, detail: `the agent is ${this.#phase}, not running` };
     }
     if (!this.#ports.isResponsive()) {
@@ -505,6 +544,30 @@ export class RecoveryLadder {
     if (!this.#incident) this.#open('operator', `operator asked for ${level}`);
     this.#climbTo(level, `operator asked for ${level}`, 'operator');
     return { accepted: true, detail: `${level} recovery sent to the agent` };
+  }
+
+  /** A hard request joins a restart in progress; a new restart spends the operator budget. */
+  #operatorHard(): OperatorOutcome {
+    const inProgress = HARD_IN_PROGRESS[this.#phase];
+    if (inProgress) {
+      return { accepted: true, joined: true, detail: `joined the hard recovery in progress (${inProgress})` };
+    }
+    const now = this.#clock.now();
+    const budget = this.#operatorBudget.check(now);
+    if (!budget.ok) return { accepted: false, detail: budget.detail };
+    this.#operatorBudget.spend(now);
+    if (this.#phase === 'failed' || this.#phase === 'stopped') {
+      if (!this.#incident) this.#open('operator', 'operator asked for hard');
+      this.#record('rung', { rung: 'hard', detail: 'operator: start now' });
+      this.#failed = false;
+      this.#policy.reset();
+      this.#startAgent(false);
+      return { accepted: true, detail: 'starting the agent now' };
+    }
+    if (!this.#incident) this.#open('operator', 'operator asked for hard');
+    this.#operatorRestart = true;
+    this.#climbTo('hard', 'operator asked for hard', 'operator');
+    return { accepted: true, detail: 'stopping and restarting the agent' };
   }
 
   // ── the climb ─────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 /** Picks the launcher: `auto` means systemd when the watchdog itself runs under systemd. */
-import type { VigilConfig, VigilPaths } from '@vigil/shared';
+import type { Logger, VigilConfig, VigilPaths } from '@vigil/shared';
 import { agentCommand, agentEnvironment } from './agent-command.js';
 import { EmbeddedLauncher } from './embedded-launcher.js';
 import type { AgentLauncher } from './launcher.js';
@@ -9,6 +9,7 @@ export function chooseLauncher(
   config: VigilConfig,
   configFile: string | null,
   paths: VigilPaths,
+  logger?: Logger,
 ): AgentLauncher {
   const wanted = config.watchdog.launcher === 'auto' ? paths.mode : config.watchdog.launcher;
   if (wanted === 'systemd') return new SystemdLauncher({ unit: config.watchdog.systemd.agentUnit });
@@ -16,5 +17,6 @@ export function chooseLauncher(
     command: () => agentCommand(config),
     environment: () => agentEnvironment({ config, configFile, paths }),
     logFile: paths.agentLog,
+    logger,
   });
 }

@@ -5,6 +5,7 @@
 import type { LaunchMode } from '@vigil/shared';
 import type { KillTreeOutcome } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
+import type { SignalVerdict } from '../process/signal-guard.js';
 
 export interface LaunchedAgent {
   pid: number;
@@ -23,6 +24,12 @@ export interface AgentExit {
   /** null when unknown (an adopted agent is not our child, so its status cannot be read). */
   code: number | null;
   signal: string | null;
+}
+
+export interface LauncherNotice {
+  level: 'debug' | 'info' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
 }
 
 export interface StopOptions {
@@ -44,8 +51,20 @@ export interface AgentLauncher {
   /** After the agent exited by itself: clears what it left behind. */
   sweep(exited: LaunchedAgent): Promise<KillTreeOutcome>;
   current(): LaunchedAgent | null;
-  /** Sends a signal to the agent's main process (e.g. SIGUSR2 for a diagnostic report). */
-  signal(signal: NodeJS.Signals): boolean;
+  /** Sends a signal to the agent's main process (e.g. SIGUSR2 for a diagnostic report), guarded. */
+  signal(signal: NodeJS.Signals): SignalVerdict;
   onExit(listener: (exit: AgentExit, agent: LaunchedAgent) => void): void;
+  /**
+   * systemd only: the agent was replaced by a process this watchdog did not start (an operator's
+   * `systemctl restart` of the unit); `agent` is the new one, already watched.
+   */
+  onReplaced?(listener: (agent: LaunchedAgent, previous: LaunchedAgent | null) => void): void;
+  /**
+   * systemd only: a hello came from `pid`; re-reads the unit and, if `pid` is its MainPID,
+   * adopts it (a replacement, as above). Resolves the adopted agent, or null.
+   */
+  recheck?(pid: number): Promise<LaunchedAgent | null>;
+  /** What the launcher has to say about how it runs the agent (a fallback, the tracked tree). */
+  onNotice?(listener: (notice: LauncherNotice) => void): void;
   close(): void;
 }

@@ -6,6 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
+import { currentJournalAccessProblem } from '../systemd/journal-access.js';
 import { type LogQuery, lowerBound, matches } from './filters.js';
 import { JOURNAL_UNITS, parseJournalLine } from './journal-entry.js';
 import type { LogRecord } from './log-record.js';
@@ -111,6 +112,9 @@ export class JournalLogSource implements LogSource {
     if (result.exitCode === undefined && !result.isTerminated) {
       throw new Error(`cannot run ${this.#journalctl}: ${result.shortMessage}`);
     }
-    throw new Error(`${this.#journalctl} failed (exit code ${result.exitCode ?? result.signal})`);
+    const access = currentJournalAccessProblem();
+    throw new Error(
+      `${this.#journalctl} failed (exit code ${result.exitCode ?? result.signal})${access ? `\n  hint: ${access}` : ''}`,
+    );
   }
 }

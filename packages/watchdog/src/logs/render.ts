@@ -3,13 +3,14 @@
  * cli/style.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
  * and only `vigil logs` loads it.
  */
+import { escapeJsonText, printable, printableDeep } from '@vigil/shared';
 import { prettyFactory } from 'pino-pretty';
 import { type LogRecord, toJsonLine } from './log-record.js';
 
 export type Render = (record: LogRecord) => string;
 
 export function createRenderer(options: { json: boolean; color: boolean }): Render {
-  if (options.json) return (record) => `${toJsonLine(record)}\n`;
+  if (options.json) return (record) => `${escapeJsonText(toJsonLine(record))}\n`;
   const pretty = prettyFactory({
     colorize: options.color,
     singleLine: true,
@@ -18,7 +19,12 @@ export function createRenderer(options: { json: boolean; color: boolean }): Rend
     messageFormat: (log, messageKey) => `${String(log.component).padEnd(8)} ${String(log[messageKey] ?? '')}`,
   });
   return (record) => {
-    const log = record.json ?? { time: record.time, level: record.level, msg: record.line };
+    // Every field is the writer's text: escapes are written out. An error's stack keeps its lines
+    // (pino-pretty indents them under the record); the message does not, so it cannot forge one.
+    const log = printableDeep(record.json ?? { time: record.time, level: record.level, msg: record.line }, {
+      newlines: true,
+    });
+    if (typeof log.msg === 'string') log.msg = printable(log.msg);
     const text = pretty({ ...log, component: log.component ?? record.unit });
     return text.endsWith('\n') ? text : `${text}\n`;
   };

@@ -1,21 +1,41 @@
 /**
- * Termination as one explicit sequence (like execa's terminate/): SIGTERM to the whole process
- * group, wait, SIGKILL to the group and to every process of the agent seen before the first
- * signal (a grandchild that called setsid has left the group but not the tree), then check that
- * nothing from that snapshot is still alive.
+ * Termination as one explicit sequence (like execa's terminate/). Before the first signal the
+ * agent's processes are listed: its tree from /proc children files, what the tracker saw
+ * earlier, its group and its token carriers. Then SIGTERM to the group, a grace while the tree
+ * is walked again, and the kill: everything is stopped first (SIGSTOP; a stopped process cannot
+ * fork), the frozen tree is walked once more, and all of it gets SIGKILL. Every signal goes
+ * through the guard; what it refused is reported, not thrown.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findByInstance, type ProcessIdentity, snapshotTree } from './descendants.js';
+import {
+  childrenOf,
+  identityOf,
+  instanceEntry,
+  MAX_PROCESSES,
+  type ProcessIdentity,
+  scanProc,
+  walkTree,
+} from './descendants.js';
 import { isSameProcessAlive, readProcStat } from './proc-stat.js';
+import { guardedSignal, type SignalTarget } from './signal-guard.js';
 
 export type StopHow = 'already-exited' | 'SIGTERM' | 'SIGKILL';
 
-export interface KillTreeOptions {
+export interface Refusal {
   pid: number;
+  signal: NodeJS.Signals;
+  reason: string;
+}
+
+export interface KillTreeOptions {
+  /** The agent: pid and the start time it was launched with. */
+  root: { pid: number; startTicks: number };
   /** The agent start's environment token, to find processes that left both tree and group. */
   instance?: string | undefined;
   /** SIGTERM to SIGKILL; 0 sends SIGKILL at once. */
   graceMs: number;
+  /** Descendants seen while the agent ran (the tracker). */
+  tracked?: ProcessIdentity[];
   /** Resolves true once the root has exited (the launcher knows best, e.g. its child's exit event). */
   waitForExit?(timeoutMs: number): Promise<boolean>;
 }
@@ -24,100 +44,192 @@ export interface KillTreeOutcome {
   how: StopHow;
   /** Processes other than the root that were signalled. */
   killed: ProcessIdentity[];
-  /** Anything from the snapshot still alive at the end (should be empty). */
+  /** Anything found that is still alive at the end (should be empty). */
   survivors: ProcessIdentity[];
+  /** Signals the guard refused (to be logged once by the caller). */
+  refused?: Refusal[];
 }
 
-/** kill(2) that reports rather than throws: false when the target is gone (or not ours). */
-export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
+/** Signals through the guard, keeping what it refused. */
+class Signaller {
+  readonly refused: Refusal[] = [];
+  readonly #proof: string | undefined;
+
+  constructor(instance: string | undefined) {
+    this.#proof = instance ? instanceEntry(instance) : undefined;
+  }
+
+  send(target: Omit<SignalTarget, 'proof'>, signal: NodeJS.Signals): boolean {
+    const verdict = guardedSignal({ ...target, proof: this.#proof }, signal);
+    // One refusal per process: its SIGSTOP and SIGKILL are refused for the same reason.
+    if (verdict.outcome === 'refused' && !this.refused.some((r) => r.pid === target.pid)) {
+      this.refused.push({ pid: target.pid, signal, reason: verdict.reason });
+    }
+    return verdict.outcome === 'sent';
   }
 }
 
-export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  return sendSignal(-pgid, signal);
-}
-
-/** Signals `p` only if it is still the process it was (never a reused pid). */
-export function signalIdentity(p: ProcessIdentity, signal: NodeJS.Signals): void {
-  if (isSameProcessAlive(p.pid, p.startTicks)) sendSignal(p.pid, signal);
-}
-
 export async function pollUntilGone(ids: ProcessIdentity[], timeoutMs: number): Promise<ProcessIdentity[]> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let alive = ids.filter((p) => isSameProcessAlive(p.pid, p.startTicks));
-  while (alive.length && Date.now() < deadline) {
+  while (alive.length && performance.now() < deadline) {
     await sleep(10);
     alive = alive.filter((p) => isSameProcessAlive(p.pid, p.startTicks));
   }
   return alive;
 }
 
-/** Everything of the agent but the root: tree, group, and environment-marked strays. */
-async function snapshot(pid: number, instance: string | undefined): Promise<ProcessIdentity[]> {
-  const found = new Map<number, ProcessIdentity>();
-  for (const p of await snapshotTree(pid)) found.set(p.pid, p);
-  if (instance) for (const p of findByInstance(instance, pid)) found.set(p.pid, p);
-  return [...found.values()];
+function merge(into: Map<number, ProcessIdentity>, found: ProcessIdentity[], rootPid: number): void {
+  for (const p of found) if (p.pid !== rootPid && !into.has(p.pid)) into.set(p.pid, p);
+}
+
+/**
+ * Whether processes in group `root.pid` are the agent's: the agent itself still holds the pid,
+ * or nothing does (a pid stays allocated while its group has members, so the group cannot be a
+ * newer one). A pid in use by another process means another group: it is left alone.
+ */
+function groupIsOurs(root: { pid: number; startTicks: number }): boolean {
+  const stat = readProcStat(root.pid);
+  return stat === null || stat.startTicks === root.startTicks;
+}
+
+/** Group members (started with or after the agent) and token carriers, from one /proc pass. */
+function scanFor(root: { pid: number; startTicks: number }, instance: string | undefined) {
+  return scanProc({
+    pgid: groupIsOurs(root) ? root.pid : undefined,
+    notBefore: root.startTicks,
+    entry: instance ? instanceEntry(instance) : undefined,
+  });
+}
+
+/**
+ * SIGSTOP to the root's group, the root and `known`, then to every child found below them until
+ * no new one appears (nothing stopped can fork), then SIGKILL to all of it. `known` grows.
+ */
+function freezeAndKill(
+  root: ProcessIdentity | undefined,
+  known: Map<number, ProcessIdentity>,
+  signals: Signaller,
+): void {
+  if (root) {
+    signals.send({ ...root, group: true }, 'SIGSTOP');
+    signals.send(root, 'SIGSTOP');
+  }
+  let pending = [...(root ? [root] : []), ...known.values()];
+  for (const p of known.values()) signals.send(p, 'SIGSTOP');
+  while (pending.length && known.size < MAX_PROCESSES) {
+    const next: ProcessIdentity[] = [];
+    for (const parent of pending) {
+      for (const pid of childrenOf(parent.pid)) {
+        if (pid === root?.pid || known.has(pid)) continue;
+        const child = identityOf(pid);
+        if (!child) continue;
+        known.set(pid, child);
+        signals.send(child, 'SIGSTOP');
+        next.push(child);
+      }
+    }
+    pending = next;
+  }
+  if (root) {
+    signals.send({ ...root, group: true }, 'SIGKILL');
+    signals.send(root, 'SIGKILL');
+  }
+  for (const p of known.values()) signals.send(p, 'SIGKILL');
+}
+
+async function finish(
+  known: Map<number, ProcessIdentity>,
+  signals: Signaller,
+  how: StopHow,
+): Promise<KillTreeOutcome> {
+  const killed = [...known.values()];
+  let survivors = await pollUntilGone(killed, 1000);
+  if (survivors.length) {
+    for (const p of survivors) signals.send(p, 'SIGKILL');
+    survivors = await pollUntilGone(survivors, 1000);
+  }
+  return { how, killed, survivors, refused: signals.refused };
 }
 
 export async function killTree(options: KillTreeOptions): Promise<KillTreeOutcome> {
-  const rootStat = readProcStat(options.pid);
-  const root: ProcessIdentity | undefined =
-    rootStat && rootStat.state !== 'Z' && rootStat.state !== 'X'
-      ? { pid: options.pid, startTicks: rootStat.startTicks, name: rootStat.comm }
-      : undefined;
+  const rootStat = readProcStat(options.root.pid);
+  const alive =
+    rootStat?.startTicks === options.root.startTicks && rootStat.state !== 'Z' && rootStat.state !== 'X';
+  const root: ProcessIdentity | undefined = alive ? { ...options.root, name: rootStat.comm } : undefined;
+  const signals = new Signaller(options.instance);
   const waitForRoot =
     options.waitForExit ??
     (async (ms: number) => (root ? (await pollUntilGone([root], ms)).length === 0 : true));
 
+  // Listed before the first signal: once the agent dies, its orphans leave its tree at once.
+  const known = new Map<number, ProcessIdentity>();
+  merge(known, [...(options.tracked ?? []), ...(root ? walkTree([root]) : [])], options.root.pid);
+
   let how: StopHow = root ? 'SIGKILL' : 'already-exited';
-  let others: ProcessIdentity[] | undefined;
   // A stopped process cannot act on SIGTERM until continued: it goes straight to SIGKILL.
   const stopped = rootStat?.state === 'T' || rootStat?.state === 't';
-  // The agent leads its own process group (spawned detached), so the group id is its pid.
   if (root && options.graceMs > 0 && !stopped) {
-    signalGroup(options.pid, 'SIGTERM');
-    // The tree is listed during the grace, not before the first signal: listing costs a fork of
-    // `ps`, and a restart must not wait for it. Whatever leaves the tree meanwhile still carries
-    // the instance token and is found by it.
-    const [exited, found] = await Promise.all([
-      waitForRoot(options.graceMs),
-      snapshot(options.pid, options.instance),
-    ]);
-    others = found;
+    merge(known, await scanFor(options.root, options.instance), root.pid);
+    // The launcher started the agent leading its own group; if it does not, it alone is asked.
+    if (!signals.send({ ...root, group: true }, 'SIGTERM')) signals.send(root, 'SIGTERM');
+    const deadline = performance.now() + options.graceMs;
+    let exited = false;
+    // The tree is walked again during the grace: what the agent starts while it stops is ours too.
+    while (!exited && performance.now() < deadline) {
+      exited = await waitForRoot(Math.min(100, Math.max(1, deadline - performance.now())));
+      if (!exited) merge(known, walkTree([root]), root.pid);
+    }
     if (exited) how = 'SIGTERM';
   }
-  signalGroup(options.pid, 'SIGKILL');
-  if (root) signalIdentity(root, 'SIGKILL');
-  // Without a grace the tree was never listed: the group is already gone, and whatever left it
-  // is found by the instance token, after the kill rather than before it.
-  others ??= options.instance ? findByInstance(options.instance, options.pid) : [];
-  for (const p of others) signalIdentity(p, 'SIGKILL');
+  freezeAndKill(root && isSameProcessAlive(root.pid, root.startTicks) ? root : undefined, known, signals);
   if (root) await waitForRoot(2000);
-
-  let survivors = await pollUntilGone(others, 1000);
-  if (survivors.length) {
-    for (const p of survivors) signalIdentity(p, 'SIGKILL');
-    survivors = await pollUntilGone(survivors, 1000);
+  // Whatever escaped both walks but carries the token or the group id (or started meanwhile).
+  const late = new Map<number, ProcessIdentity>();
+  merge(late, await scanFor(options.root, options.instance), options.root.pid);
+  for (const pid of known.keys()) late.delete(pid);
+  if (late.size) {
+    freezeAndKill(undefined, late, signals);
+    merge(known, [...late.values()], options.root.pid);
   }
-  return { how, killed: others, survivors };
+  return finish(known, signals, how);
 }
 
 /**
- * After the agent exited by itself: SIGKILL what is left of its group at once (one syscall, so
- * a restart is not delayed), then find and kill strays of that start. Returns what survived.
+ * After the agent exited by itself: its group leader is gone, so nothing is signalled as a
+ * group. What the tracker saw goes at once (with everything below it), before any /proc scan,
+ * so a restart is not delayed; then group members and token carriers found by the scan.
  */
-export async function sweepAfterExit(pid: number, instance: string | undefined): Promise<KillTreeOutcome> {
-  signalGroup(pid, 'SIGKILL');
+export async function sweepAfterExit(options: {
+  root: { pid: number; startTicks: number };
+  instance: string | undefined;
+  tracked?: ProcessIdentity[];
+}): Promise<KillTreeOutcome> {
+  const signals = new Signaller(options.instance);
+  const known = new Map<number, ProcessIdentity>();
+  merge(known, options.tracked ?? [], options.root.pid);
+  if (known.size) freezeAndKill(undefined, known, signals);
   // The /proc scan waits a turn of the event loop, so the restart goes first.
   await new Promise((resolve) => setImmediate(resolve));
-  const strays = instance ? findByInstance(instance) : [];
-  for (const p of strays) signalIdentity(p, 'SIGKILL');
-  const survivors = await pollUntilGone(strays, 1000);
-  return { how: 'already-exited', killed: strays, survivors };
+  const late = new Map<number, ProcessIdentity>();
+  merge(late, await scanFor(options.root, options.instance), options.root.pid);
+  for (const pid of known.keys()) late.delete(pid);
+  if (late.size) {
+    freezeAndKill(undefined, late, signals);
+    merge(known, [...late.values()], options.root.pid);
+  }
+  return finish(known, signals, 'already-exited');
+}
+
+/**
+ * At startup, for a recorded agent that cannot be adopted: whatever still carries that start's
+ * token (and, since the token came from a file, also `alsoEntry`, e.g. this home's agent socket).
+ */
+export async function killMarked(options: { instance: string; alsoEntry: string }): Promise<KillTreeOutcome> {
+  const signals = new Signaller(options.instance);
+  const known = new Map<number, ProcessIdentity>();
+  const found = await scanProc({ entry: instanceEntry(options.instance), alsoEntry: options.alsoEntry });
+  merge(known, found, 0);
+  if (known.size) freezeAndKill(undefined, known, signals);
+  return finish(known, signals, 'already-exited');
 }

@@ -1,7 +1,8 @@
 /**
  * `run/agent.pid`: which process is the agent, written so that a restarted watchdog can adopt
  * it. Holds the pid, its start time from /proc (a reused pid has another), its command line and
- * the environment token of that start. Written atomically; a missing or corrupt file just means
+ * the environment token of that start. Written atomically; read as untrusted input: a missing,
+ * corrupt or implausible file (pid ≤ 1, empty command, a token of the wrong shape) just means
  * there is nothing to adopt.
  */
 import { rmSync } from 'node:fs';
@@ -18,30 +19,61 @@ export interface AgentPidRecord {
   watchdogPid: number;
 }
 
+/** A random UUID (embedded mode) or a systemd invocation id (32 hex digits). */
+const TOKEN = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/;
+const MAX_BYTES = 256 * 1024;
+
 export function writePidFile(path: string, record: AgentPidRecord): void {
   // The first line is the bare pid, for tools that expect a classic pid file.
   writeFileAtomic(path, `${record.pid}\n${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
 
-export function readPidFile(path: string): AgentPidRecord | null {
-  // Not followed if a link, never blocking if a FIFO: the run folder is ours, its contents may not be.
-  const text = readRegularFileInside(path, { within: dirname(dirname(path)), maxBytes: 64 * 1024 });
-  if (text === null) return null;
-  const [, json] = text.split('\n');
+const isPid = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 1;
+
+/** The record in a pid file's text, or why there is none. */
+export function parsePidFile(text: string): { record: AgentPidRecord } | { problem: string } {
+  const [first, json, ...rest] = text.split('\n');
+  if (rest.some((line) => line !== '')) return { problem: 'unexpected lines after the record' };
+  let value: Partial<Record<keyof AgentPidRecord, unknown>>;
   try {
-    const value = JSON.parse(json ?? '') as Partial<AgentPidRecord>;
-    if (
-      Number.isInteger(value.pid) &&
-      Number.isInteger(value.startTicks) &&
-      Array.isArray(value.cmdline) &&
-      typeof value.instance === 'string'
-    ) {
-      return value as AgentPidRecord;
-    }
+    value = JSON.parse(json ?? '');
   } catch {
-    // Corrupt: treated as absent.
+    return { problem: 'the record is not JSON' };
   }
-  return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { problem: 'the record is not an object' };
+  }
+  const { pid, startTicks, startedAt, cmdline, instance, watchdogPid } = value;
+  if (!isPid(pid)) return { problem: `pid ${JSON.stringify(pid)} is not an integer above 1` };
+  if (first !== String(pid)) return { problem: `the first line does not name pid ${pid}` };
+  if (!Number.isSafeInteger(startTicks) || (startTicks as number) <= 0) {
+    return { problem: 'startTicks is not a positive integer' };
+  }
+  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt) || startedAt < 0) {
+    return { problem: 'startedAt is not a time' };
+  }
+  if (
+    !Array.isArray(cmdline) ||
+    cmdline.length === 0 ||
+    !cmdline.every((arg) => typeof arg === 'string' && !arg.includes('\0')) ||
+    cmdline[0] === ''
+  ) {
+    return { problem: 'cmdline is not a non-empty list of strings' };
+  }
+  if (typeof instance !== 'string' || !TOKEN.test(instance)) {
+    return { problem: 'instance is not an instance token' };
+  }
+  if (!isPid(watchdogPid)) return { problem: 'watchdogPid is not an integer above 1' };
+  return { record: { pid, startTicks: startTicks as number, startedAt, cmdline, instance, watchdogPid } };
+}
+
+export function readPidFile(path: string): AgentPidRecord | null {
+  // A regular file only (no link followed, no FIFO to block on), and bounded; checked from the
+  // home down, so a run folder that is a link out of the home is not read through either.
+  const text = readRegularFileInside(path, { within: dirname(dirname(path)), maxBytes: MAX_BYTES });
+  if (text === null) return null;
+  const parsed = parsePidFile(text);
+  return 'record' in parsed ? parsed.record : null;
 }
 
 export function removePidFile(path: string): void {

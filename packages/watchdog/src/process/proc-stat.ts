@@ -1,7 +1,8 @@
 /**
  * Reading /proc/PID/stat and /proc/PID/schedstat: process state, parent, process group and
  * start time (in clock ticks since boot: together with the pid it names one process for good,
- * so a reused pid is never mistaken for the agent), and scheduler times for starvation checks.
+ * so a reused pid is never mistaken for the agent), and scheduler times for starvation checks;
+ * and the uid and environment entries that prove a process belongs to the agent.
  */
 import { readFileSync } from 'node:fs';
 
@@ -85,4 +86,30 @@ export function readCmdline(pid: number): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** The real uid a process runs as (first field of `Uid:` in /proc/PID/status), or null when gone. */
+export function readUid(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return null;
+  }
+  const match = /^Uid:\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Whether the environment of `pid` holds exactly the entry `KEY=value` (entries are
+ * NUL-separated; a longer key or value that merely contains it does not count).
+ */
+export function hasEnvironEntry(pid: number, entry: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return false;
+  }
+  return `\0${text}${text.endsWith('\0') ? '' : '\0'}`.includes(`\0${entry}\0`);
 }

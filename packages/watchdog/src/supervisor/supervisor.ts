@@ -21,6 +21,7 @@ import {
   type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
+import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
 import { Alerter } from '../alert/alerter.js';
 import { ControlServer } from '../control/control-server.js';
 import { CpuDetector } from '../detect/cpu-detector.js';
@@ -31,6 +32,7 @@ import { measure, ResourceSampler } from '../detect/resource-sampler.js';
 import { SelfReportDetector } from '../detect/self-report.js';
 import { watchdogErrors } from '../errors.js';
 import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
+import { LogThrottle } from '../heartbeat/log-throttle.js';
 import { HistoryFile } from '../history/history-file.js';
 import { newIncidentId } from '../history/incident-id.js';
 import {
@@ -42,8 +44,8 @@ import {
 } from '../ladder/recovery-ladder.js';
 import { RestartPolicy } from '../ladder/restart-policy.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
-import { findByInstance, isDescendantOf } from '../process/descendants.js';
-import { pollUntilGone, signalIdentity } from '../process/kill-tree.js';
+import { isDescendantOf } from '../process/descendants.js';
+import { type KillTreeOutcome, killMarked } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';
 import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
@@ -54,6 +56,10 @@ import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
 import { CommandChannel } from './command-channel.js';
 import { IncidentLog } from './incident-log.js';
+import { OnDemandSample } from './on-demand-sample.js';
+
+/** The most incidents one history request is answered with. */
+const HISTORY_MAX = 500;
 
 export interface SupervisorOptions {
   config: VigilConfig;
@@ -86,6 +92,8 @@ export class Supervisor {
   readonly #alerter: Alerter;
   readonly #commands: CommandChannel;
   readonly #history: HistoryFile;
+  /** Embedded mode: agent.log is the agent's inherited stdout, rotated by copy-then-truncate. */
+  readonly #agentLog: AgentLogRotator | undefined;
   #incidents!: IncidentLog;
   #statusFile: StatusFile | undefined;
   readonly #counters = new WatchdogCounters();
@@ -105,11 +113,15 @@ export class Supervisor {
   #stopping: Promise<void> | undefined;
   /** An agent started but not recorded in agent.pid: being stopped, its exit is not an incident. */
   #unrecorded: LaunchedAgent | undefined;
+  readonly #onDemand: OnDemandSample;
+  readonly #operatorLog: LogThrottle;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger;
+    this.#operatorLog = new LogThrottle(options.logger);
+    this.#onDemand = new OnDemandSample(this.#clock, measure);
     const { watchdog } = options.config;
     const emit = (event: DetectorEvent) => this.#onDetector(event);
     this.#policy = new RestartPolicy({
@@ -129,6 +141,7 @@ export class Supervisor {
         stableAfterMs: watchdog.recovery.backoff.resetAfterMs,
         probeMs: watchdog.recovery.probeMs,
         risingSamples: 2,
+        operatorRestarts: watchdog.recovery.operator,
       },
       this.#policy,
     );
@@ -191,6 +204,7 @@ export class Supervisor {
       statusGid: options.statusGid,
       logger: this.#log,
       handle: (request) => this.#handle(request),
+      clock: this.#clock,
     });
     this.#history = new HistoryFile({
       path: options.paths.historyFile,
@@ -198,7 +212,13 @@ export class Supervisor {
       keep: watchdog.history.keep,
       logger: this.#log,
     });
+    this.#agentLog =
+      options.launcher.kind === 'embedded'
+        ? new AgentLogRotator({ path: options.paths.agentLog, ...options.config.log, logger: this.#log })
+        : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
+    options.launcher.onReplaced?.((agent, previous) => this.#onReplaced(agent, previous));
+    options.launcher.onNotice?.((notice) => this.#log[notice.level](notice.fields, notice.message));
   }
 
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
@@ -259,6 +279,7 @@ export class Supervisor {
       },
     });
     pruneReports(paths.reportDir);
+    this.#agentLog?.start();
     // An adopted agent that died while the sockets were opening is simply started afresh.
     const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
     if (adopted && stillThere) this.#afterLaunch(adopted);
@@ -289,6 +310,7 @@ export class Supervisor {
         { agentPid: agent.pid, how: outcome.how, survivors: outcome.survivors.length },
         'agent stopped',
       );
+      this.#logRefusals(outcome);
       removePidFile(this.#o.paths.agentPidFile);
     }
     this.#heartbeats.close();
@@ -298,6 +320,7 @@ export class Supervisor {
     this.#incidents.close();
     this.#history.close();
     this.#o.launcher.close();
+    await this.#agentLog?.close();
     await this.#alerter.drain(1000);
     this.#lock?.release();
     this.#log.info('watchdog stopped');
@@ -355,10 +378,15 @@ export class Supervisor {
 
   #admit(pid: number): string | undefined {
     const agent = this.#o.launcher.current();
-    if (!agent) return 'no agent is running under this watchdog';
-    if (agent === this.#unrecorded)
+    if (agent && agent === this.#unrecorded)
       return 'this agent could not be recorded in agent.pid and is being stopped';
-    if (pid === agent.pid || isDescendantOf(pid, agent.pid)) return undefined;
+    if (agent && (pid === agent.pid || isDescendantOf(pid, agent.pid))) return undefined;
+    // systemd: the unit may have a MainPID we did not start; if `pid` is it, it is adopted and
+    // admitted when it says hello again.
+    this.#o.launcher
+      .recheck?.(pid)
+      .catch((error: Error) => this.#log.warn({ err: error.message }, 'could not re-read the agent unit'));
+    if (!agent) return 'no agent is running under this watchdog';
     return `pid ${pid} is not the supervised agent (pid ${agent.pid}) or one of its processes`;
   }
 
@@ -381,8 +409,9 @@ export class Supervisor {
   }
 
   #onExit(exit: AgentExit, agent: LaunchedAgent): void {
-    // The group goes at once (one syscall, before any restart); strays are checked after.
+    // What the agent was last seen with goes at once (before any restart); a /proc scan follows.
     void this.#o.launcher.sweep(agent).then((outcome) => {
+      this.#logRefusals(outcome);
       if (outcome.survivors.length) {
         this.#log.error({ survivors: outcome.survivors }, 'processes of the exited agent survived SIGKILL');
       }
@@ -404,6 +433,26 @@ export class Supervisor {
     }
     this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
     this.#post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
+  }
+
+  /** systemd: the unit was restarted by someone else; its new main process is the agent now. */
+  #onReplaced(agent: LaunchedAgent, previous: LaunchedAgent | null): void {
+    if (this.#stopping) return;
+    this.#monitor.disarm();
+    this.#sampler.stop();
+    if (this.#session && this.#session.hello.pid !== agent.pid) this.#heartbeats.dropSession();
+    writePidFile(this.#o.paths.agentPidFile, {
+      pid: agent.pid,
+      startTicks: agent.startTicks,
+      startedAt: agent.startedAt,
+      cmdline: agent.cmdline,
+      instance: agent.instance,
+      watchdogPid: process.pid,
+    });
+    const detail = `${this.#o.config.watchdog.systemd.agentUnit} was restarted outside the watchdog (e.g. systemctl restart): agent pid ${previous?.pid ?? 'none'} → ${agent.pid}`;
+    this.#log.info({ agentPid: agent.pid, previousPid: previous?.pid ?? null }, detail);
+    this.#afterLaunch(agent);
+    this.#post({ type: 'replaced', pid: agent.pid, detail });
   }
 
   // ── effects out ───────────────────────────────────────────────────────────────────────────
@@ -538,7 +587,13 @@ export class Supervisor {
         lastBeatAgoMs: this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono,
         timeoutMs: hard.evidenceTimeoutMs,
         clock: this.#clock,
-        sendSignal: (signal) => launcher.signal(signal),
+        sendSignal: (signal) => {
+          const verdict = launcher.signal(signal);
+          if (verdict.outcome === 'refused') {
+            this.#log.warn({ agentPid: agent.pid, signal, reason: verdict.reason }, 'signal refused');
+          }
+          return verdict.outcome === 'sent';
+        },
       });
       this.#recordEvidence(request.incidentId, evidence);
     }
@@ -551,6 +606,7 @@ export class Supervisor {
           ? hard.stopTimeoutMs
           : hard.unresponsiveStopTimeoutMs;
     const outcome = await launcher.stop({ graceMs });
+    this.#logRefusals(outcome);
     this.#heartbeats.dropSession();
     this.#session = undefined;
     removePidFile(paths.agentPidFile);
@@ -582,18 +638,34 @@ export class Supervisor {
   }
 
   async #killStrays(instance: string): Promise<void> {
-    const strays = findByInstance(instance);
-    if (!strays.length) return;
-    this.#log.warn({ strays }, 'killing processes left by an agent that cannot be adopted');
-    for (const p of strays) signalIdentity(p, 'SIGKILL');
-    await pollUntilGone(strays, 2000);
+    // The token comes from a file: a stray must also name this home's agent socket.
+    const outcome = await killMarked({
+      instance,
+      alsoEntry: `VIGIL_AGENT_SOCKET=${this.#o.paths.agentSocket}`,
+    });
+    this.#logRefusals(outcome);
+    if (outcome.killed.length) {
+      this.#log.warn(
+        { strays: outcome.killed, survivors: outcome.survivors },
+        'killed processes left by an agent that cannot be adopted',
+      );
+    }
+  }
+
+  /** Signals the guard refused, said once per stop or sweep. */
+  #logRefusals(outcome: KillTreeOutcome): void {
+    if (outcome.refused?.length) this.#log.warn({ refused: outcome.refused }, 'signals refused');
   }
 
   #record(event: IncidentEvent): void {
     this.#incidents.append(event);
     this.#counters.count(event);
-    const { v: _v, incidentId, at: _at, kind, ...rest } = event;
-    this.#log.info({ incidentId, ...rest }, `incident ${kind}`);
+    // The logger has a `pid` of its own (the watchdog's): the agent's is agentPid.
+    const { v: _v, incidentId, at: _at, kind, pid, ...rest } = event;
+    this.#log.info(
+      { incidentId, ...(pid === undefined ? {} : { agentPid: pid }), ...rest },
+      `incident ${kind}`,
+    );
   }
 
   #alert(alert: LadderAlert): void {
@@ -626,10 +698,13 @@ export class Supervisor {
         return this.#liveStatus();
       case 'history':
         // From memory: a request must never make the watchdog read the whole file.
-        return this.#incidents.recent(request.n ?? 20);
+        return this.#incidents.recent(Math.min(request.n ?? 20, HISTORY_MAX));
       case 'recover': {
         const outcome = this.#ladder.operatorRecover(request.level);
-        this.#log.info({ rung: request.level, ...outcome }, 'operator asked for recovery');
+        const fields = { rung: request.level, ...outcome };
+        // Joins and refusals come as fast as a script can ask: they must not flood the log.
+        if (outcome.accepted && !outcome.joined) this.#log.info(fields, 'operator asked for recovery');
+        else this.#operatorLog.warn(fields, `operator recovery ${outcome.joined ? 'joined' : 'refused'}`);
         if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
         return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
       }
@@ -696,10 +771,10 @@ export class Supervisor {
 
   async #liveStatus(): Promise<StatusSnapshot> {
     const agent = this.#o.launcher.current();
-    // With no sampler running (no limits set), measure once for this request.
+    // With no sampler running (no limits set), measure on demand, at most once a second.
     if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
-      const sample = await measure([agent.pid]);
-      if (sample) this.#lastSample = sample;
+      const sample = await this.#onDemand.get(agent.pid);
+      if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#lastSample = sample;
     }
     return this.status();
   }

@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -165,9 +166,24 @@ export function manifestText(manifest: Manifest): string {
 
 /** Directories that ProtectHome=yes hides from both services. */
 const HIDDEN = /^\/(home|root|run\/user)(\/|$)/;
+/** Directories that PrivateTmp=yes replaces with an empty one of the service's own. */
+const TEMPORARY = /^\/(tmp|var\/tmp)(\/|$)/;
+
+/** The path and, through any links, where it really is. */
+function bothPaths(path: string): string[] {
+  try {
+    const real = realpathSync(path);
+    return real === path ? [path] : [path, real];
+  } catch {
+    return [path];
+  }
+}
 
 /** The prefix must hold a build, at a path the sandboxed service user can reach. */
-export function checkPrefix(prefix: string, node: string): { problems: InstallProblem[]; hidden: string[] } {
+export function checkPrefix(
+  prefix: string,
+  node: string,
+): { problems: InstallProblem[]; hidden: string[]; temporary: string[] } {
   const problems: InstallProblem[] = [];
   if (!isAbsolute(prefix))
     problems.push(new InstallProblem(`--prefix must be an absolute path, got ${prefix}`));
@@ -184,8 +200,38 @@ export function checkPrefix(prefix: string, node: string): { problems: InstallPr
       );
     }
   }
-  const hidden = [prefix, node].filter((path) => HIDDEN.test(path));
-  return { problems, hidden };
+  const hidden = [prefix, node].filter((path) => bothPaths(path).some((p) => HIDDEN.test(p)));
+  const temporary = [prefix, node].filter((path) => bothPaths(path).some((p) => TEMPORARY.test(p)));
+  return { problems, hidden, temporary };
+}
+
+/**
+ * What the units' sandbox hides: a prefix or node under /home (ProtectHome=yes) always fails;
+ * under /tmp or /var/tmp (PrivateTmp=yes) it fails unless forced (it may be reached another way).
+ */
+export function pathProblems(
+  hidden: readonly string[],
+  temporary: readonly string[],
+  force: boolean,
+): { always: InstallProblem[]; unlessForced: InstallProblem[] } {
+  const are = (paths: readonly string[]) => `${paths.join(' and ')} ${paths.length > 1 ? 'are' : 'is'}`;
+  const always = hidden.length
+    ? [
+        new InstallProblem(
+          `${are(hidden)} under /home, /root or /run/user, which ProtectHome=yes hides from both services`,
+          'Install a built copy elsewhere, e.g. `--prefix /opt/vigil`, with node from the system (/usr/bin/node).',
+        ),
+      ]
+    : [];
+  const unlessForced = temporary.length
+    ? [
+        new InstallProblem(
+          `${are(temporary)} under /tmp or /var/tmp, which PrivateTmp=yes replaces with an empty folder of each service's own${force ? ' (--force: installing anyway)' : ''}`,
+          'Install a built copy elsewhere, e.g. `--prefix /opt/vigil`, or pass --force if the units reach it another way.',
+        ),
+      ]
+    : [];
+  return { always, unlessForced };
 }
 
 /** Installing on this host needs root, a running systemd and polkit (for the watchdog's systemctl calls). */

@@ -15,6 +15,7 @@ import {
   InstallProblem,
   MANIFEST_FILE,
   manifestText,
+  pathProblems,
   readManifest,
   Steps,
 } from './install-steps.js';
@@ -51,6 +52,8 @@ export interface InstallOptions {
    * only; tests turn it off).
    */
   hostChecks?: boolean;
+  /** Install a prefix under /tmp or /var/tmp anyway (with a warning). */
+  force?: boolean;
 }
 
 export function accountsFor(root: string, offline: boolean, run: RunCommand): SystemAccounts {
@@ -60,21 +63,23 @@ export function accountsFor(root: string, offline: boolean, run: RunCommand): Sy
 export async function install(options: InstallOptions): Promise<{ changed: number }> {
   const run = options.run ?? runCommand;
   const steps = new Steps({ ...options, run });
-  const { problems, hidden } = checkPrefix(options.prefix, options.node);
+  const { problems, hidden, temporary } = checkPrefix(options.prefix, options.node);
   const strict = !options.offline && (options.hostChecks ?? true);
+  // A dry run, or an image (--root), is only warned: its paths may be right where it will run.
+  const paths = pathProblems(hidden, temporary, options.force ?? false);
+  for (const problem of paths.always) {
+    if (strict && !options.dryRun) problems.push(problem);
+    else steps.note(`warning: ${problem.message}`);
+  }
+  for (const problem of paths.unlessForced) {
+    if (strict && !options.dryRun && !options.force) problems.push(problem);
+    else steps.note(`warning: ${problem.message}`);
+  }
   if (strict) {
     const host = hostProblems();
     // A dry run only looks, so it may show what would happen on any machine.
     if (options.dryRun) for (const p of host) steps.note(`warning: ${p.message}`);
     else problems.push(...host);
-  }
-  if (hidden.length) {
-    const problem = new InstallProblem(
-      `${hidden.join(' and ')} ${hidden.length > 1 ? 'are' : 'is'} under /home, /root or /run/user, which ProtectHome=yes hides from both services`,
-      'Install a built copy elsewhere, e.g. `--prefix /opt/vigil`, with node from the system (/usr/bin/node).',
-    );
-    if (strict && !options.dryRun) problems.push(problem);
-    else steps.note(`warning: ${problem.message}`);
   }
   const [first] = problems;
   if (first) throw first;

@@ -7,12 +7,16 @@
  * start at boot, the agent first, and at shutdown the watchdog stops first (it never sees the
  * agent go down as a failure). No PartOf/BindsTo: restarting the watchdog leaves the agent alone.
  *
- * vigil-agent.service (Type=simple) runs the bundled agent with the environment the embedded
- * launcher would give it. The watchdog drives it with systemctl; its own Restart=on-failure
- * (after 5 s) only matters while the watchdog is down, since the watchdog restarts it at once.
+ * vigil-agent.service (Type=exec, Restart=no, KillMode=control-group) runs the bundled agent
+ * with the environment the embedded launcher would give it. The watchdog's ladder owns every
+ * restart of it (first at once, its backoff, its crash-loop guard): a Restart= of the unit's
+ * own would race it. While the watchdog is down, systemd restarts the watchdog, which restarts
+ * the agent.
  *
  * Both run as the unprivileged service user under the same sandbox; the watchdog may manage
- * vigil-agent.service through a polkit rule (see polkit-rule.ts), nothing else.
+ * vigil-agent.service through a polkit rule (see polkit-rule.ts), nothing else. Each sandbox
+ * option a unit cannot have is named in the unit with the reason, and CI gates the
+ * `systemd-analyze security` exposure of both (see SECURITY_THRESHOLDS).
  */
 import { defaultConfig } from '@vigil/shared';
 
@@ -45,12 +49,16 @@ export function systemdWord(word: string, where: 'exec' | 'env' = 'exec'): strin
   return /[\s"'\\;]/.test(escaped) ? `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"` : escaped;
 }
 
+/** The highest `systemd-analyze security` exposure CI accepts for each unit. */
+export const SECURITY_THRESHOLDS = { [WATCHDOG_UNIT]: 3.0, [AGENT_UNIT]: 2.0 } as const;
+
 const HARDENING = [
   'NoNewPrivileges=yes',
   'ProtectSystem=strict',
   'ProtectHome=yes',
   'PrivateTmp=yes',
   'PrivateDevices=yes',
+  'PrivateMounts=yes',
   'ProtectKernelTunables=yes',
   'ProtectKernelModules=yes',
   'ProtectKernelLogs=yes',
@@ -61,12 +69,25 @@ const HARDENING = [
   'RestrictNamespaces=yes',
   'RestrictRealtime=yes',
   'LockPersonality=yes',
+  'RemoveIPC=yes',
   'SystemCallArchitectures=native',
+  'SystemCallFilter=@system-service',
+  'SystemCallFilter=~@privileged @resources',
+  // A call outside the filter fails with EPERM instead of killing node (libuv probes io_uring, setrlimit).
+  'SystemCallErrorNumber=EPERM',
   // Unprivileged user: no capability is needed, and none can be regained.
   'CapabilityBoundingSet=',
   'AmbientCapabilities=',
-  // MemoryDenyWriteExecute= is left off: V8's JIT needs writable+executable pages.
+  // Group vigil (operators) reads status and reports; nobody else.
   'UMask=0027',
+];
+
+/** Sandbox options neither unit can have, with the reason, as comments in the unit. */
+const NOT_SET = [
+  '# Not set, and why:',
+  "# MemoryDenyWriteExecute=: V8's JIT needs writable+executable pages.",
+  '# RootDirectory=: the units run node and the checkout from the host.',
+  '# UMask=0077: group vigil (operators) reads status, history and reports.',
 ];
 
 function header(options: UnitOptions): string[] {
@@ -113,8 +134,17 @@ export function watchdogUnit(options: UnitOptions): string {
     'LogsDirectoryMode=0750',
     'ConfigurationDirectory=vigil',
     ...HARDENING,
+    // The status socket is chowned to group vigil, which @privileged would refuse.
+    'SystemCallFilter=@chown',
+    // Other users' processes are hidden; the agent runs as the same user, so its /proc stays readable.
+    'ProtectProc=invisible',
     // Unix sockets (heartbeat, control, D-Bus to systemd) and IP for alert webhooks.
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    ...NOT_SET,
+    '# PrivateNetwork=, IPAddressDeny=: alert webhooks may go to any address.',
+    '# ProcSubset=pid: host-pressure detection reads /proc/pressure and /proc/loadavg.',
+    '# PrivateUsers=: the watchdog signals the agent and reads its /proc, outside any user namespace of its own.',
+    '# NotifyAccess=main: READY=1 and WATCHDOG=1 come from a helper child (sd-notify.ts).',
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -143,15 +173,16 @@ export function agentUnit(options: UnitOptions): string {
     'StartLimitIntervalSec=0',
     '',
     '[Service]',
-    'Type=simple',
+    // exec: MainPID is node once it runs (not systemd's fork), and a start fails when node cannot be executed.
+    'Type=exec',
     `ExecStart=${exec.map((word) => systemdWord(word)).join(' ')}`,
     ...env.map(([key, value]) => `Environment=${systemdWord(`${key}=${value}`, 'env')}`),
     // Optional overrides, e.g. VIGIL_FAULTS=1 for `vigil chaos` on a test host.
     `EnvironmentFile=-${CONFIG_DIR}/agent.env`,
     'SyslogIdentifier=vigil-agent',
-    // Last line of defence while the watchdog is down; the watchdog itself restarts the agent at once.
-    'Restart=on-failure',
-    'RestartSec=5s',
+    // The watchdog's ladder owns every restart (at once, then its backoff and crash-loop guard).
+    'Restart=no',
+    // Stopping the unit kills everything the agent started, detached or not.
     'KillMode=control-group',
     'TimeoutStopSec=3s',
     `User=${options.user}`,
@@ -161,8 +192,12 @@ export function agentUnit(options: UnitOptions): string {
     'StateDirectoryMode=0750',
     'ConfigurationDirectory=vigil',
     ...HARDENING,
-    // IP for metrics, webhooks and network checks; netlink for interface information.
+    // IP for metrics, webhooks and network checks; netlink for glibc's getaddrinfo (AI_ADDRCONFIG).
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    ...NOT_SET,
+    '# PrivateNetwork=, IPAddressDeny=: network checks, webhooks and Alertmanager may be at any address.',
+    '# ProtectProc=, ProcSubset=pid: host checks read every process and /proc/meminfo, /proc/loadavg.',
+    "# PrivateUsers=: host checks and remediation commands see files' and processes' real owners.",
     '',
     '[Install]',
     'WantedBy=multi-user.target',

@@ -29,6 +29,7 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
   const alerts: LadderAlert[] = [];
   let responsive = true;
   let ids = 0;
+  const changes = { count: 0 };
   const ports: LadderPorts = {
     start: () => starts.push(clock.now()),
     stop: (request) => stops.push(request),
@@ -40,7 +41,9 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
     isResponsive: () => responsive,
     record: (event) => records.push(event),
     alert: (alert) => alerts.push(alert),
-    changed: () => {},
+    changed: () => {
+      changes.count++;
+    },
     newIncidentId: () => `inc-${++ids}`,
   };
   const policy = new RestartPolicy(
@@ -56,6 +59,7 @@ function harness(options: { jitterRandom?: number; maxRestarts?: number } = {}) 
     commands,
     records,
     alerts,
+    changes,
     setResponsive(value: boolean) {
       responsive = value;
     },
@@ -396,6 +400,141 @@ describe('recovery ladder: crash-loop guard', () => {
   });
 });
 
+describe('recovery ladder: operator requests join what is in progress', () => {
+  test('hard while stopping, backing off or starting joins it: no second stop, no budget spent', () => {
+    const h = harness();
+    h.up();
+    h.ladder.dispatch({ type: 'exit', detail: 'crashed' });
+    const id = h.ladder.incident?.id;
+    assert.equal(h.ladder.phase, 'stopping');
+    const changesBefore = h.changes.count;
+    const joined = h.ladder.operatorRecover('hard');
+    assert.equal(h.changes.count, changesBefore, 'a join changes nothing, so nothing is rewritten');
+    assert.deepEqual(joined, {
+      accepted: true,
+      joined: true,
+      detail: 'joined the hard recovery in progress (stopping the agent)',
+    });
+    assert.equal(h.ladder.incident?.id, id, 'the same incident');
+    h.stopped();
+    assert.equal(h.ladder.phase, 'starting', 'the first restart is immediate');
+    assert.equal(
+      h.ladder.operatorRecover('hard').detail,
+      'joined the hard recovery in progress (starting the agent)',
+    );
+    h.ladder.dispatch({ type: 'exit', detail: 'crashed again' });
+    h.stopped();
+    assert.equal(h.ladder.phase, 'backoff');
+    assert.equal(
+      h.ladder.operatorRecover('hard').detail,
+      'joined the hard recovery in progress (backing off before the next start)',
+    );
+    assert.equal(h.ladder.phase, 'backoff', 'the backoff is not cut short');
+    assert.equal(h.stops.length, 2, 'only the automatic stops');
+    assert.equal(h.starts.length, 2);
+    // None of the joins spent the budget: three operator restarts are still allowed.
+    h.clock.advance(1000);
+    assert.equal(h.ladder.phase, 'starting', 'the backoff ran its course');
+    h.ladder.dispatch({ type: 'hello', pid: 7 });
+    assert.equal(h.ladder.phase, 'running');
+    for (let i = 0; i < 3; i++) {
+      assert.equal(h.ladder.operatorRecover('hard').joined, undefined, `restart ${i + 1} is a new one`);
+      h.stopped();
+      h.ladder.dispatch({ type: 'hello', pid: 8 + i });
+    }
+  });
+
+  test('soft while soft runs joins it; medium while soft climbs; soft while medium joins', () => {
+    const h = harness();
+    h.up();
+    assert.equal(h.ladder.operatorRecover('soft').accepted, true);
+    const id = h.ladder.incident?.id;
+    assert.deepEqual(h.ladder.operatorRecover('soft'), {
+      accepted: true,
+      joined: true,
+      detail: 'joined the soft recovery in progress',
+    });
+    assert.equal(h.commands.length, 1, 'no second soft command sent');
+    assert.equal(h.ladder.operatorRecover('medium').joined, undefined);
+    assert.equal(h.ladder.phase, 'medium');
+    assert.equal(h.ladder.operatorRecover('soft').joined, true);
+    assert.equal(h.ladder.operatorRecover('medium').joined, true);
+    assert.equal(h.ladder.incident?.id, id);
+    assert.deepEqual(
+      h.commands.map((c) => c.level),
+      ['soft', 'medium'],
+    );
+  });
+});
+
+describe('recovery ladder: the operator restart budget', () => {
+  test('three restarts in 60 s, then refused with when the next is allowed; monotonic time', () => {
+    const h = harness();
+    h.up();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(h.ladder.operatorRecover('hard').accepted, true, `restart ${i + 1}`);
+      h.stopped();
+      h.ladder.dispatch({ type: 'hello', pid: 200 + i });
+      h.clock.advance(1000);
+    }
+    h.clock.advance(16_000); // 19 s after the first restart
+    assert.deepEqual(h.ladder.operatorRecover('hard'), {
+      accepted: false,
+      detail: 'operator restart budget spent: 3 in the last 60 s; next allowed in 41 s',
+    });
+    assert.equal(h.ladder.phase, 'running', 'a refusal changes nothing');
+    assert.equal(h.stops.length, 3);
+    h.clock.advance(40_999);
+    const before = h.changes.count;
+    assert.match(h.ladder.operatorRecover('hard').detail, /next allowed in 1 s/);
+    assert.equal(h.changes.count, before, 'a refusal changes nothing, so nothing is rewritten');
+    h.clock.advance(1);
+    assert.equal(h.ladder.operatorRecover('hard').accepted, true, 'the first restart left the window');
+    assert.equal(h.stops.length, 4);
+  });
+
+  test('the budget is its own: operator restarts never count toward the crash-loop intensity', () => {
+    const h = harness({ maxRestarts: 2 });
+    h.up();
+    for (let i = 0; i < 3; i++) {
+      h.ladder.operatorRecover('hard');
+      h.stopped();
+      h.ladder.dispatch({ type: 'hello', pid: 300 + i });
+    }
+    assert.equal(h.ladder.failed, false);
+    assert.equal(h.ladder.phase, 'running');
+  });
+
+  test('the limits come from the config', () => {
+    const clock = new FakeClock();
+    const noop = () => {};
+    const ladder = new RecoveryLadder(
+      clock,
+      {
+        start: noop,
+        stop: noop,
+        sendRecover: () => true,
+        isResponsive: () => true,
+        record: noop,
+        alert: noop,
+        changed: noop,
+        newIncidentId: () => 'inc',
+      },
+      { ...CONFIG, operatorRestarts: { maxRestarts: 1, withinMs: 10_000 } },
+      new RestartPolicy({ initialMs: 500, maxMs: 30_000, jitter: 0, maxRestarts: 5, withinMs: 60_000 }),
+    );
+    ladder.dispatch({ type: 'begin', adopted: false });
+    ladder.dispatch({ type: 'hello', pid: 1 });
+    assert.equal(ladder.operatorRecover('hard').accepted, true);
+    ladder.dispatch({ type: 'stopped', how: 'SIGTERM' });
+    ladder.dispatch({ type: 'hello', pid: 2 });
+    assert.equal(
+      ladder.operatorRecover('hard').detail,
+      'operator restart budget spent: 1 in the last 10 s; next allowed in 10 s',
+    );
+  });
+});
+
 describe('recovery ladder: operator commands', () => {
   test('recover soft with nothing wrong opens an operator incident closed by the result', () => {
     const h = harness();
@@ -430,27 +569,29 @@ describe('recovery ladder: operator commands', () => {
     assert.equal(h.ladder.phase, 'starting');
   });
 
-  test('recover hard while backing off or failed starts now', () => {
-    const h = harness();
+  test('recover hard while failed starts now', () => {
+    const h = harness({ maxRestarts: 1 });
     h.up();
     h.ladder.dispatch({ type: 'exit', detail: 'x' });
     h.stopped();
     h.ladder.dispatch({ type: 'exit', detail: 'x' });
     h.stopped();
-    assert.equal(h.ladder.phase, 'backoff');
-    assert.equal(h.ladder.operatorRecover('hard').accepted, true);
+    assert.equal(h.ladder.phase, 'failed');
+    assert.deepEqual(h.ladder.operatorRecover('hard'), { accepted: true, detail: 'starting the agent now' });
     assert.equal(h.ladder.phase, 'starting');
+    assert.equal(h.ladder.failed, false);
   });
 
-  test('soft is refused when the agent cannot run it, or while stopping', () => {
+  test('soft is refused when the agent cannot run it, or while a hard recovery runs', () => {
     const h = harness();
     h.up();
     h.setResponsive(false);
     assert.equal(h.ladder.operatorRecover('soft').accepted, false);
     h.ladder.dispatch({ type: 'signal', kind: 'heartbeat-lost', detail: 'x' });
-    assert.deepEqual(h.ladder.operatorRecover('hard'), {
+    assert.equal(h.ladder.phase, 'stopping');
+    assert.deepEqual(h.ladder.operatorRecover('soft'), {
       accepted: false,
-      detail: 'a hard recovery is already in progress',
+      detail: 'the agent is stopping, not running',
     });
   });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { AgentExit } from '../../src/launcher/launcher.ts';
+import type { AgentExit, LaunchedAgent } from '../../src/launcher/launcher.ts';
 import { SystemdLauncher } from '../../src/launcher/systemd-launcher.ts';
 import { isSameProcessAlive, readCmdline } from '../../src/process/proc-stat.ts';
 
@@ -41,7 +41,9 @@ put('status', str(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WE
 /**
  * A stand-in for systemctl: records its argv, and simulates the one unit with a real process.
  * Like systemd, the main pid stays MainPID (and the exit status stays the previous one) until
- * the process has been reaped.
+ * the process has been reaped; a restart holds a job (Job=) from its stop until its start is
+ * done; and with a `holdoff` file a unit whose main process died waits that long in
+ * "auto-restart", which a `start` waits out and a `restart` cuts short.
  */
 function fakeSystemctl(state: string): string {
   return `#!/usr/bin/env bash
@@ -58,22 +60,39 @@ for a in "$@"; do
   esac
 done
 main_pid() { if [ -s "$S/pid" ] && [ ! -e "$S/status" ]; then cat "$S/pid"; else echo 0; fi; }
+launch() {
+  if [ -e "$S/fail-start" ]; then echo "Job for $unit failed because the control process exited with error code." >&2; exit 1; fi
+  rm -f "$S/pid" "$S/status"
+  echo "invocation-$RANDOM$RANDOM" > "$S/invocation"
+  python3 "$S/unit-main.py" "$S" </dev/null >/dev/null 2>&1 &
+  for _ in $(seq 300); do [ -s "$S/pid" ] && break; sleep 0.01; done
+  # A program that exits at once has exited by the time the job is done.
+  if [ -e "$S/exits-at-once" ]; then for _ in $(seq 300); do [ -e "$S/status" ] && break; sleep 0.01; done; fi
+}
+stop_main() {
+  pid=$(main_pid)
+  if [ "$pid" != 0 ]; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 300); do [ -e "$S/status" ] && break; sleep 0.01; done
+  fi
+}
 case "$verb" in
   start)
-    if [ -e "$S/fail-start" ]; then echo "Job for $unit failed because the control process exited with error code." >&2; exit 1; fi
     [ "$(main_pid)" != 0 ] && exit 0
-    rm -f "$S/pid" "$S/status"
-    echo "invocation-$RANDOM$RANDOM" > "$S/invocation"
-    python3 "$S/unit-main.py" "$S" </dev/null >/dev/null 2>&1 &
-    for _ in $(seq 300); do [ -s "$S/pid" ] && break; sleep 0.01; done
-    ;;
-  stop)
-    pid=$(main_pid)
-    if [ "$pid" != 0 ]; then
-      kill -TERM "$pid" 2>/dev/null
-      for _ in $(seq 300); do [ -e "$S/status" ] && break; sleep 0.01; done
+    if [ -e "$S/holdoff" ] && [ -e "$S/status" ]; then
+      echo "start waited out the holdoff" >> "$S/waited"
+      sleep "$(cat "$S/holdoff")"
     fi
+    launch
     ;;
+  restart)
+    echo 7 > "$S/job"
+    stop_main
+    sleep "$(cat "$S/restart-gap" 2>/dev/null || echo 0)"
+    launch
+    rm -f "$S/job"
+    ;;
+  stop) stop_main ;;
   kill)
     pid=$(main_pid)
     [ "$pid" != 0 ] && kill -s "\${signal#SIG}" "$pid" 2>/dev/null
@@ -83,7 +102,12 @@ case "$verb" in
     for p in "\${props[@]}"; do
       case "$p" in
         MainPID) echo "MainPID=$(main_pid)" ;;
-        ActiveState) if [ "$(main_pid)" != 0 ]; then echo ActiveState=active; else echo ActiveState=inactive; fi ;;
+        ActiveState)
+          if [ "$(main_pid)" != 0 ]; then echo ActiveState=active
+          elif [ -e "$S/job" ]; then echo ActiveState=activating
+          elif [ -e "$S/holdoff" ] && [ -e "$S/status" ]; then echo ActiveState=activating
+          else echo ActiveState=inactive; fi ;;
+        Job) echo "Job=$(cat "$S/job" 2>/dev/null)" ;;
         InvocationID) echo "InvocationID=$(cat "$S/invocation" 2>/dev/null)" ;;
         ExecMainCode)
           if [ "$status" = none ]; then echo ExecMainCode=0
@@ -125,6 +149,17 @@ function harness() {
       launcher.onExit((exit) => seen.push(exit));
       return seen;
     },
+    replacements: () => {
+      const seen: { agent: LaunchedAgent; previous: LaunchedAgent | null }[] = [];
+      launcher.onReplaced((agent, previous) => seen.push({ agent, previous }));
+      return seen;
+    },
+    /** systemctl run by someone else (an operator), without blocking this event loop. */
+    operator: (...args: string[]) =>
+      new Promise<number | null>((resolve) =>
+        spawn(systemctl, args, { stdio: 'ignore' }).on('exit', resolve),
+      ),
+    mainPid: () => Number(readFileSync(join(state, 'pid'), 'utf8')),
   };
 }
 
@@ -153,7 +188,7 @@ async function until(predicate: () => boolean, what: string, ms = 5000): Promise
 }
 
 describe('SystemdLauncher (against a fake systemctl)', () => {
-  test("start runs `systemctl start` and returns the unit's MainPID", async () => {
+  test("start runs `systemctl restart` and returns the unit's MainPID", async () => {
     const h = harness();
     const agent = await h.launcher.start();
     assert.equal(agent.pid, Number(readFileSync(join(h.state, 'pid'), 'utf8')));
@@ -162,8 +197,8 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     assert.equal(agent.adopted, false);
     assert.match(agent.instance, /^invocation-/);
     assert.equal(h.launcher.current(), agent);
-    assert.equal(h.argv()[0], `start ${UNIT}`);
-    assert.ok(h.argv().includes(`show ${UNIT} --property=MainPID --property=InvocationID`));
+    assert.equal(h.argv()[0], `restart ${UNIT}`);
+    assert.ok(h.argv()[1]?.startsWith(`show ${UNIT} --property=MainPID --property=InvocationID`));
     await h.launcher.stop({ graceMs: 1000 });
   });
 
@@ -179,8 +214,9 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     assert.equal(outcome.how, 'SIGKILL');
     assert.deepEqual(outcome.survivors, []);
     assert.equal(isSameProcessAlive(agent.pid, agent.startTicks), false);
-    await until(() => exits.length === 1, 'the exit event');
-    assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGKILL' });
+    // Reported before stop resolved: a later one could pass for the next agent's crash.
+    assert.deepEqual(exits, [{ pid: agent.pid, code: null, signal: 'SIGKILL' }]);
+    assert.equal(h.launcher.current(), null);
   });
 
   test('stop with a grace period only asks systemd to stop (SIGTERM, then its own timeout)', async () => {
@@ -242,7 +278,73 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     assert.equal(exits[0]?.signal, 'SIGKILL');
   });
 
-  test("a failing `systemctl start` rejects with VIGIL_AGENT_START_FAILED and systemctl's message", async () => {
+  test('a start is never held back by the auto-restart holdoff of a unit whose agent died', async () => {
+    const h = harness();
+    // Like a Restart=on-failure with RestartSec=60s: a `systemctl start` would wait a minute.
+    h.set('holdoff', '60');
+    const exits = h.exits();
+    const first = await h.launcher.start();
+    process.kill(first.pid, 'SIGKILL');
+    await until(() => exits.length === 1, 'the exit event');
+    const second = await h.launcher.start();
+    assert.notEqual(second.pid, first.pid);
+    assert.equal(existsSync(join(h.state, 'waited')), false, 'the start waited out the holdoff');
+    await h.launcher.stop({ graceMs: 1000 });
+  });
+
+  test('a unit restarted by someone else is a replacement, adopted, not an exit', async () => {
+    const h = harness();
+    // The restart's job spans a gap with no main process at all, as systemd's stop-then-start does.
+    h.set('restart-gap', '0.3');
+    const exits = h.exits();
+    const replaced = h.replacements();
+    const agent = await h.launcher.start();
+    assert.equal(await h.operator('restart', UNIT), 0);
+    await until(() => replaced.length === 1, 'the replacement');
+    const { agent: next, previous } = replaced[0] as { agent: LaunchedAgent; previous: LaunchedAgent | null };
+    assert.equal(previous, agent);
+    assert.equal(next.pid, h.mainPid());
+    assert.notEqual(next.pid, agent.pid);
+    assert.notEqual(next.instance, agent.instance);
+    assert.equal(next.adopted, true);
+    assert.equal(h.launcher.current(), next);
+    assert.deepEqual(exits, [], 'no exit: the watchdog must not treat it as a crash');
+    // The new process is watched like any other: its death is an exit.
+    process.kill(next.pid, 'SIGKILL');
+    await until(() => exits.length === 1, 'the exit event');
+    assert.deepEqual(exits[0], { pid: next.pid, code: null, signal: 'SIGKILL' });
+  });
+
+  test("recheck adopts a hello's pid only when it is the unit's MainPID", async () => {
+    const h = harness();
+    const replaced = h.replacements();
+    // The watchdog knows no agent (it had given up, say); an operator started the unit.
+    assert.equal(await h.operator('start', UNIT), 0);
+    const pid = h.mainPid();
+    assert.equal(await h.launcher.recheck(process.pid), null, 'a pid that is not MainPID is not adopted');
+    assert.equal(h.launcher.current(), null);
+    const agent = await h.launcher.recheck(pid);
+    assert.ok(agent);
+    assert.equal(agent.pid, pid);
+    assert.equal(agent.adopted, true);
+    assert.equal(h.launcher.current(), agent);
+    assert.deepEqual(replaced, [{ agent, previous: null }]);
+    assert.equal(await h.launcher.recheck(pid), null, 'the known agent is not adopted again');
+    await h.launcher.stop({ graceMs: 1000 });
+  });
+
+  test('an agent that exits at once fails the start, with its exit status', async () => {
+    const h = harness();
+    h.set('command', 'sh\0-c\0exit 9');
+    h.set('exits-at-once', '');
+    await assert.rejects(h.launcher.start(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'VIGIL_AGENT_START_FAILED');
+      assert.match(error.message, /exited with code 9 at once/);
+      return true;
+    });
+  });
+
+  test("a failing `systemctl restart` rejects with VIGIL_AGENT_START_FAILED and systemctl's message", async () => {
     const h = harness();
     h.set('fail-start', '');
     await assert.rejects(h.launcher.start(), (error: Error & { code?: string }) => {

@@ -15,8 +15,8 @@ const record: AgentPidRecord = {
   startTicks: 99,
   startedAt: 1,
   cmdline: ['node', 'agent.js'],
-  instance: 'abc',
-  watchdogPid: 1,
+  instance: '0b6e5c6e-8a53-4d2c-9a4e-3f1c2b7d9e10',
+  watchdogPid: 4241,
 };
 
 describe('pid file', () => {

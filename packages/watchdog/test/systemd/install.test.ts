@@ -21,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { defaultConfig, parseConfig } from '@vigil/shared';
 import { defaultConfigYaml } from '../../src/systemd/default-config.ts';
 import { install } from '../../src/systemd/install.ts';
+import { checkPrefix, pathProblems } from '../../src/systemd/install-steps.ts';
 import { polkitRule } from '../../src/systemd/polkit-rule.ts';
 import { commandLine, type RunCommand } from '../../src/systemd/run-command.ts';
 import { uninstall } from '../../src/systemd/uninstall.ts';
@@ -178,7 +179,7 @@ describe('vigil install --root', () => {
     }
     assert.ok(watchdog.some((l) => l.startsWith('After=') && l.includes(AGENT)));
     for (const line of [
-      'Type=simple',
+      'Type=exec',
       `ExecStart=${process.execPath} --expose-gc ${REPO}/packages/agent/dist/bin/vigil-agent.js`,
       'Environment=VIGIL_MODE=systemd',
       'Environment=VIGIL_AGENT_SOCKET=/run/vigil/agent.sock',
@@ -187,17 +188,45 @@ describe('vigil install --root', () => {
       'Environment="NODE_OPTIONS=--report-on-signal --report-directory=/var/lib/vigil/reports"',
       'KillMode=control-group',
       'TimeoutStopSec=3s',
-      'Restart=on-failure',
-      'RestartSec=5s',
+      'Restart=no',
     ]) {
       assert.ok(agent.includes(line), `agent unit lacks ${line}`);
     }
+    // The watchdog's ladder owns every restart of the agent: systemd's own would race it.
+    assert.deepEqual(
+      agent.filter((l) => /^(Restart|RestartSec)=/.test(l)),
+      ['Restart=no'],
+    );
     // A watchdog restart must leave the agent running, to be adopted.
     assert.ok(!agent.some((l) => /^(PartOf|BindsTo|Requisite)=/.test(l)));
     assert.ok(
       !agent.some((l) => l.startsWith('RuntimeDirectory=')),
       'stopping the agent must not remove /run/vigil',
     );
+  });
+
+  test('each sandbox option a unit goes without is named in it, with the reason', async () => {
+    const root = skeleton();
+    await installInto(root);
+    for (const unit of [WATCHDOG, AGENT]) {
+      const text = readFileSync(join(root, UNIT_DIR, unit), 'utf8');
+      const set = new Set([...text.matchAll(/^(\w+)=/gm)].map((m) => m[1]));
+      const explained = new Set(
+        [...text.matchAll(/^# ([\w, =]+?): /gm)].flatMap((m) => (m[1] ?? '').split(', ')),
+      );
+      for (const option of [
+        'MemoryDenyWriteExecute',
+        'PrivateNetwork',
+        'IPAddressDeny',
+        'PrivateUsers',
+        'ProcSubset',
+      ]) {
+        assert.ok(
+          set.has(option) || [...explained].some((e) => e.startsWith(`${option}=`)),
+          `${unit}: ${option}= is neither set nor explained`,
+        );
+      }
+    }
   });
 
   test('--dry-run prints every step and changes nothing', async () => {
@@ -436,6 +465,62 @@ describe('the polkit rule', () => {
     assert.equal(decide('mallory', AGENT, 'start'), 'not-handled');
     assert.equal(decide('vigil', AGENT, 'reload'), 'not-handled');
     assert.equal(decide('watcher', AGENT, 'start', 'watcher'), 'yes');
+  });
+});
+
+describe('a checkout the sandboxed units cannot see', () => {
+  /** A directory that looks built, so only its location can be wrong. */
+  function builtCopyUnder(parent: string): string {
+    const prefix = mkdtempSync(join(parent, 'vigil-checkout-'));
+    roots.push(prefix);
+    for (const bin of ['packages/watchdog/dist/bin/vigil.js', 'packages/agent/dist/bin/vigil-agent.js']) {
+      mkdirSync(join(prefix, bin, '..'), { recursive: true });
+      writeFileSync(join(prefix, bin), '');
+    }
+    return prefix;
+  }
+
+  for (const parent of ['/tmp', '/var/tmp']) {
+    test(`under ${parent} it is refused (PrivateTmp=yes hides it), unless --force, which warns`, () => {
+      const prefix = builtCopyUnder(parent);
+      const checked = checkPrefix(prefix, process.execPath);
+      assert.deepEqual(checked.problems, []);
+      assert.deepEqual(checked.temporary, [prefix]);
+      const refused = pathProblems(checked.hidden, checked.temporary, false);
+      assert.equal(refused.unlessForced.length, 1);
+      assert.match(refused.unlessForced[0]?.message ?? '', /PrivateTmp=yes/);
+      assert.match(refused.unlessForced[0]?.hint ?? '', /--force/);
+      const forced = pathProblems(checked.hidden, checked.temporary, true);
+      assert.match(forced.unlessForced[0]?.message ?? '', /--force: installing anyway/);
+    });
+  }
+
+  test('a link to a folder under /tmp is seen through', () => {
+    const target = builtCopyUnder('/tmp');
+    // /dev/shm: a place outside /tmp that any Linux test host can write to.
+    const link = join(mkdtempSync('/dev/shm/vigil-link-'), 'checkout');
+    roots.push(join(link, '..'));
+    symlinkSync(target, link);
+    assert.deepEqual(checkPrefix(link, process.execPath).temporary, [link]);
+  });
+
+  test('the refusal is on this host only: an image (--root) is warned about', async () => {
+    const root = skeleton();
+    const prefix = builtCopyUnder('/var/tmp');
+    const lines: string[] = [];
+    await install({
+      root,
+      offline: true,
+      prefix,
+      node: process.execPath,
+      user: 'vigil',
+      dryRun: false,
+      out: (line) => lines.push(line),
+    });
+    assert.ok(
+      lines.some((l) => l.startsWith('warning:') && l.includes('PrivateTmp=yes')),
+      lines.join('\n'),
+    );
   });
 });
 

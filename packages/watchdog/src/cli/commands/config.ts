@@ -2,7 +2,7 @@
  * `vigil config validate [FILE]`: the same parsing and validation the watchdog does at start
  * and the agent does on every live reload, without touching the running pair.
  */
-import { isVigilError, loadConfigFile } from '@vigil/shared';
+import { isVigilError, loadConfigFile, printable } from '@vigil/shared';
 import { cliPaths } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { paint, useColor } from '../style.js';
@@ -28,14 +28,16 @@ export async function config(positionals: string[]): Promise<number> {
   const color = useColor();
   try {
     const { config } = loadConfigFile(path);
-    const checks = config.agent.checks.map((c) => c.name).join(', ') || 'none';
+    const checks = printable(config.agent.checks.map((c) => c.name).join(', ')) || 'none';
     process.stdout.write(
-      `${paint('valid', 'green', color)}: ${path}\n  heartbeat every ${config.watchdog.heartbeat.intervalMs} ms, lost after ${config.watchdog.heartbeat.timeoutMs} ms\n  ${config.agent.checks.length} checks: ${checks}\n`,
+      `${paint('valid', 'green', color)}: ${printable(path)}\n  heartbeat every ${config.watchdog.heartbeat.intervalMs} ms, lost after ${config.watchdog.heartbeat.timeoutMs} ms\n  ${config.agent.checks.length} checks: ${checks}\n`,
     );
     return EXIT.ok;
   } catch (error) {
     if (!isVigilError(error)) throw error;
-    process.stderr.write(`${paint('invalid', 'red', color)}: ${error.toDisplayString()}\n`);
+    process.stderr.write(
+      `${paint('invalid', 'red', color)}: ${printable(error.toDisplayString(), { newlines: true })}\n`,
+    );
     return EXIT.warning;
   }
 }

@@ -1,8 +1,10 @@
 /** `vigil history [--json] [-n N]`: incident timelines, newest first. */
-import type { Incident } from '@vigil/shared';
+import { type Incident, terminalJson } from '@vigil/shared';
 import { foldIncidents } from '../../history/fold-incidents.js';
 import { readHistory } from '../../history/history-file.js';
 import { cliPaths, request, Unreachable, unwrap } from '../client.js';
+import { CliExit, EXIT } from '../exit-codes.js';
+import { checkIncidents } from '../read-status.js';
 import { renderHistory } from '../render-history.js';
 import { useColor } from '../style.js';
 
@@ -22,14 +24,19 @@ export async function history(args: { json: boolean; n: number }): Promise<numbe
   const paths = cliPaths();
   let incidents: Incident[];
   try {
-    incidents = unwrap(await request(paths, { op: 'history', n: args.n })) as Incident[];
+    const checked = checkIncidents(unwrap(await request(paths, { op: 'history', n: args.n })));
+    if (!checked.ok) {
+      throw new CliExit(
+        EXIT.unreachable,
+        `vigil history: the watchdog's answer is unreadable: ${checked.reason}`,
+      );
+    }
+    incidents = checked.value;
   } catch (error) {
     if (!(error instanceof Unreachable)) throw error;
     // The history is a file: it can be read without the daemon.
     incidents = foldIncidents(readHistory(paths.historyFile).events).slice(0, args.n);
   }
-  process.stdout.write(
-    args.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderHistory(incidents, useColor()),
-  );
+  process.stdout.write(args.json ? `${terminalJson(incidents, 2)}\n` : renderHistory(incidents, useColor()));
   return 0;
 }

@@ -2,16 +2,18 @@
 import { resolve } from 'node:path';
 import { DEFAULT_USER, defaultPrefix, install as installPair } from '../../systemd/install.js';
 import { InstallProblem } from '../../systemd/install-steps.js';
+import { JOURNAL_ACCESS } from '../../systemd/journal-access.js';
 import { AccountError } from '../../systemd/system-accounts.js';
 import { uninstall as uninstallPair } from '../../systemd/uninstall.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 
-export const installHelp = `Usage: vigil install [--root DIR] [--prefix DIR] [--user NAME] [--dry-run]
+export const installHelp = `Usage: vigil install [--root DIR] [--prefix DIR] [--user NAME] [--dry-run] [--force]
 
 Installs the pair as two systemd units and enables them (on this host: and starts them):
   - system group "vigil" and system user NAME (default vigil; no home, no login shell)
   - /etc/systemd/system/vigil-watchdog.service  Type=notify, WatchdogSec=10s, Restart=always
-  - /etc/systemd/system/vigil-agent.service     started, stopped and restarted by the watchdog
+  - /etc/systemd/system/vigil-agent.service     Type=exec, Restart=no: started, stopped and
+                                                restarted by the watchdog only
   - /etc/polkit-1/rules.d/50-vigil.rules        lets NAME manage vigil-agent.service, nothing else
   - /etc/vigil/vigil.yaml                       the defaults, only when no config exists
 Each step prints one line ("write …", "unchanged …"); running it again changes nothing.
@@ -23,6 +25,8 @@ Options:
   --prefix DIR   the built checkout the units run (default: the one this vigil runs from, ${defaultPrefix()})
   --user NAME    the service user (default ${DEFAULT_USER})
   --dry-run      print the steps, change nothing
+  --force        install a prefix (or node) under /tmp or /var/tmp anyway: both units have
+                 PrivateTmp=yes, so they cannot see it unless it is reached another way
 
 Exit codes: 0 installed (or nothing to do), 1 failed (the reason and a hint are printed), 64 usage.`;
 
@@ -69,6 +73,7 @@ export async function install(args: {
   prefix: string | undefined;
   user: string | undefined;
   dryRun: boolean;
+  force?: boolean;
 }): Promise<number> {
   const user = args.user ?? DEFAULT_USER;
   if (!USER_NAME.test(user)) {
@@ -84,12 +89,14 @@ export async function install(args: {
       node: process.execPath,
       user,
       dryRun: args.dryRun,
+      force: args.force ?? false,
       out: print,
     });
     if (args.dryRun) print(`dry run: ${changed} change(s) would be made, none were`);
     else if (changed === 0) print('nothing to do: vigil is installed');
     else if (!args.root) {
       print('installed: `vigil status` shows the pair (as root or a member of group vigil)');
+      print(`  \`vigil logs\` reads the journal: ${JOURNAL_ACCESS}`);
     }
     return EXIT.ok;
   } catch (error) {

@@ -2,7 +2,7 @@
  * `vigil logs`: both logs merged in time order, from the files (embedded) or the journal
  * (systemd). Loaded only for this command, so the daemon never loads pino-pretty.
  */
-import type { VigilPaths } from '@vigil/shared';
+import { printable, type VigilPaths } from '@vigil/shared';
 import { FileLogSource } from '../../logs/file-source.js';
 import { type IncidentSpan, LEVELS, type LogQuery, parseLevel, parseSince } from '../../logs/filters.js';
 import { findIncidentSpan } from '../../logs/incident-span.js';
@@ -164,15 +164,15 @@ function followUntilStopped(source: LogSource, print: (records: LogRecord[]) => 
         warn: (error) => {
           if (error.message === lastWarning) return;
           lastWarning = error.message;
-          process.stderr.write(`vigil logs: ${error.message}\n`);
+          process.stderr.write(`vigil logs: ${printable(error.message)}\n`);
         },
         end: (error) => {
-          if (error) process.stderr.write(`vigil logs: ${error.message}\n`);
+          if (error) process.stderr.write(`vigil logs: ${printable(error.message)}\n`);
           finish(error ? EXIT.warning : EXIT.ok);
         },
       })
       .catch((error: Error) => {
-        process.stderr.write(`vigil logs: ${error.message}\n`);
+        process.stderr.write(`vigil logs: ${printable(error.message)}\n`);
         finish(EXIT.warning);
       });
   });

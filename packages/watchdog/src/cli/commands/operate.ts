@@ -1,5 +1,6 @@
 /** The commands that act through the control socket: recover, pause, resume, chaos. */
-import type { FaultName, FaultSpec, ResultMessage } from '@vigil/shared';
+import { type FaultName, type FaultSpec, printable, type ResultMessage } from '@vigil/shared';
+import { awaitOutcome } from '../await-outcome.js';
 import { cliPaths, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { formatDuration, parseDuration } from '../style.js';
@@ -16,7 +17,7 @@ const FAULTS: readonly FaultName[] = [
   'clear',
 ];
 
-export const recoverHelp = `Usage: vigil recover soft|medium|hard
+export const recoverHelp = `Usage: vigil recover soft|medium|hard [--wait [--timeout DURATION]]
        vigil recover --restore
 
 Runs one rung of the recovery ladder now, as if a detector had asked for it:
@@ -25,8 +26,20 @@ Runs one rung of the recovery ladder now, as if a detector had asked for it:
   hard     stop the agent (SIGTERM, then SIGKILL to its whole tree) and start it again
   --restore  bring a degraded agent back to normal
 
+A request for a recovery already in progress joins it (same incident, "joined"). Operator
+restarts have a budget of their own (watchdog.recovery.operator, default 3 in 60 s); past it
+\`recover hard\` is refused with the time until the next one is allowed.
+
+Options:
+  --wait              wait for the incident to close and exit with its outcome
+  --timeout DURATION  how long --wait waits (default 2m; e.g. 90s, 5m)
+
 Needs the control socket (the service user or root).
-Exit codes: 0 done, 1 refused (the reason is printed), 3 watchdog unreachable, 64 usage.`;
+Exit codes: 0 done (with --wait: restarted or resolved), 1 refused, or with --wait ended
+otherwise or still open at the deadline, 3 watchdog unreachable, 64 usage.`;
+
+/** How long \`--wait\` waits by default: a stop, a backoff and a start, with room to spare. */
+const DEFAULT_WAIT_MS = 120_000;
 
 export const pauseHelp = `Usage: vigil pause [--for DURATION]
        vigil resume
@@ -64,10 +77,15 @@ async function send(body: Parameters<typeof request>[1]): Promise<unknown> {
   }
 }
 
-export async function recover(args: { level: string | undefined; restore: boolean }): Promise<number> {
+export async function recover(args: {
+  level: string | undefined;
+  restore: boolean;
+  wait?: boolean | undefined;
+  timeout?: string | undefined;
+}): Promise<number> {
   if (args.restore) {
     const result = (await send({ op: 'restore' })) as ResultMessage;
-    process.stdout.write(`restored: ${result.did.join('; ') || 'done'}\n`);
+    process.stdout.write(`restored: ${printable(result.did.join('; ')) || 'done'}\n`);
     return 0;
   }
   if (args.level !== 'soft' && args.level !== 'medium' && args.level !== 'hard') {
@@ -76,14 +94,28 @@ export async function recover(args: { level: string | undefined; restore: boolea
       `vigil recover: expected soft, medium or hard, got ${JSON.stringify(args.level ?? '')}\n\n${recoverHelp}`,
     );
   }
+  let timeoutMs = DEFAULT_WAIT_MS;
+  if (args.timeout !== undefined) {
+    const parsed = parseDuration(args.timeout);
+    if (!args.wait || parsed === null || parsed <= 0) {
+      throw new CliExit(
+        EXIT.usage,
+        args.wait
+          ? `vigil recover: --timeout wants a duration such as 90s or 5m, got ${JSON.stringify(args.timeout)}`
+          : 'vigil recover: --timeout goes with --wait',
+      );
+    }
+    timeoutMs = parsed;
+  }
   const outcome = (await send({ op: 'recover', level: args.level })) as {
     detail: string;
+    joined?: boolean;
     incidentId: string | null;
   };
-  process.stdout.write(
-    `${outcome.detail}${outcome.incidentId ? ` (incident ${outcome.incidentId}; see \`vigil history\`)` : ''}\n`,
-  );
-  return 0;
+  const incident = outcome.incidentId ? ` (incident ${outcome.incidentId}; see \`vigil history\`)` : '';
+  process.stdout.write(`${printable(`${outcome.detail}${incident}`)}\n`);
+  if (!args.wait) return 0;
+  return awaitOutcome(cliPaths(), outcome.incidentId, timeoutMs);
 }
 
 export async function pause(args: { for: string | undefined }): Promise<number> {
@@ -154,6 +186,6 @@ export async function chaos(args: {
     fault.exitCode = code;
   }
   const result = (await send({ op: 'fault', fault })) as ResultMessage;
-  process.stdout.write(`injected ${fault.name}: ${result.did.join('; ') || 'ok'}\n`);
+  process.stdout.write(`injected ${fault.name}: ${printable(result.did.join('; ')) || 'ok'}\n`);
   return 0;
 }

@@ -4,12 +4,22 @@
  * without stopping (SIGKILL, crash) leaves the agent running for the next one to adopt.
  */
 import { readFileSync } from 'node:fs';
-import { assertHomeSafe, createLogger, isVigilError, resolvePaths, type StatusSnapshot } from '@vigil/shared';
+import {
+  assertHomeSafe,
+  createLogger,
+  isVigilError,
+  type Logger,
+  printable,
+  resolvePaths,
+  type StatusSnapshot,
+  type VigilPaths,
+} from '@vigil/shared';
 import { keepLastGoodConfig, loadStartConfig, type StartConfig } from '../../config/last-good-config.js';
 import { chooseLauncher } from '../../launcher/choose-launcher.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { createNotifier, startWatchdogPings } from '../../systemd/sd-notify.js';
 import { CliExit, EXIT } from '../exit-codes.js';
+import { describeOsError, isOsError } from '../os-error.js';
 
 export const help = `Usage: vigil run [--config FILE]
 
@@ -19,45 +29,51 @@ it starts the agent itself and keeps everything under $VIGIL_HOME (default ./.vi
   state/ history.jsonl vigil.prom reports/
   log/   watchdog.log agent.log
 The config is --config FILE, else $VIGIL_CONFIG, else $VIGIL_HOME/vigil.yaml if present,
-else built-in defaults. After a clean start it is kept as state/config.last-good.json; under
-systemd (VIGIL_MODE=systemd) a config file that does not validate at start is refused and the
-watchdog runs on that last good config instead, saying so in the log, status and \`vigil why\`.
-
-Before anything else the home (under systemd: the run, state and log folders) is checked as
-sshd's StrictModes does: owned by the user vigil runs as, writable by nobody else, and no
-folder above it writable by another user. Otherwise vigil refuses to start, naming each path.
+else built-in defaults.
 
 Signals:
   SIGINT, SIGTERM  stop the agent gracefully, then the watchdog (a second one: exit now)
   SIGKILL          the watchdog dies; the agent keeps running and the next \`vigil run\` adopts it
 
-Exit codes: 0 stopped cleanly, 1 could not start (bad config, unsafe home, another watchdog
-running), 70 internal error.`;
+Exit codes: 0 stopped cleanly, 1 could not start (bad config, another watchdog running, an
+unsafe home, or a file it may not use: the path and the fix are printed), 70 internal error.`;
+
+/** A start-up failure the operator can act on as exit 1 with one paragraph; null for a bug. */
+function startupRefusal(error: unknown, paths: VigilPaths): CliExit | null {
+  if (isVigilError(error)) return new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
+  if (isOsError(error)) {
+    return new CliExit(
+      EXIT.warning,
+      `vigil run: the watchdog could not start: ${describeOsError(error, { home: paths.home })}`,
+    );
+  }
+  return null;
+}
 
 export async function run(args: { config: string | undefined }): Promise<number> {
   const paths = resolvePaths();
   const configFile = args.config ?? paths.configFile;
   let loaded: StartConfig;
+  let logger: Logger;
   try {
     // StrictModes first: nothing is read or written in a home another user could aim.
     assertHomeSafe(paths.home ? [paths.home] : [paths.runDir, paths.stateDir, paths.logDir]);
     loaded = loadStartConfig(configFile, paths);
+    logger = createLogger({
+      component: 'watchdog',
+      file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
+      rotate: loaded.config.log,
+      echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
+    });
   } catch (error) {
-    if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
-    throw error;
+    throw startupRefusal(error, paths) ?? error;
   }
-  const logger = createLogger({
-    component: 'watchdog',
-    file: paths.mode === 'embedded' ? paths.watchdogLog : undefined,
-    echo: paths.mode === 'embedded' && process.stdout.isTTY ? process.stdout : undefined,
-  });
   if (loaded.agentProblems?.length) {
     logger.warn(
       { file: loaded.file, problems: loaded.agentProblems },
       'the agent section of the config has problems; the agent keeps its last good config (see its log and `vigil status`)',
     );
   }
-  // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
   const origin = loaded.origin;
   if (origin.source === 'last-good') {
     logger.error(
@@ -65,30 +81,38 @@ export async function run(args: { config: string | undefined }): Promise<number>
       'the config file does not validate; the watchdog runs on the last good config instead — fix the file and restart',
     );
   }
+  // No-op unless systemd gave us NOTIFY_SOCKET (Type=notify).
   const notifier = createNotifier({ logger });
   let lastStatusLine = '';
-  const supervisor = new Supervisor({
-    config: loaded.config,
-    configFile: loaded.file,
-    paths,
-    logger,
-    launcher: chooseLauncher(loaded.config, loaded.file, paths),
-    statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
-    configOrigin: origin,
-    onStatus: (snapshot) => {
-      const line = statusLine(snapshot);
-      if (line === lastStatusLine) return;
-      lastStatusLine = line;
-      notifier.status(line);
-    },
-  });
+  let supervisor: Supervisor;
   try {
+    supervisor = new Supervisor({
+      config: loaded.config,
+      configFile: loaded.file,
+      paths,
+      logger,
+      launcher: chooseLauncher(loaded.config, loaded.file, paths, logger),
+      statusGid: paths.mode === 'systemd' ? groupId('vigil') : undefined,
+      configOrigin: origin,
+      onStatus: (snapshot) => {
+        const line = statusLine(snapshot);
+        if (line === lastStatusLine) return;
+        lastStatusLine = line;
+        notifier.status(line);
+      },
+    });
     await supervisor.start();
   } catch (error) {
-    logger.error({ err: error }, 'watchdog could not start');
+    const refusal = startupRefusal(error, paths);
+    // The operator reads the refusal on stderr; a stack in the log is only for a bug.
+    logger.error(
+      refusal
+        ? { code: (error as { code?: unknown }).code, reason: (error as Error).message }
+        : { err: error },
+      'watchdog could not start',
+    );
     await notifier.close();
-    if (isVigilError(error)) throw new CliExit(EXIT.warning, `vigil run: ${error.toDisplayString()}`);
-    throw error;
+    throw refusal ?? error;
   }
   if (origin.source !== 'last-good') {
     try {
@@ -101,7 +125,7 @@ export async function run(args: { config: string | undefined }): Promise<number>
   // WATCHDOG=1 at half of WatchdogSec from this loop: a hung watchdog is restarted by systemd.
   const pings = startWatchdogPings(notifier);
   if (!process.stdout.isTTY && paths.mode === 'embedded') {
-    process.stdout.write(`vigil: watchdog pid ${process.pid} running; logs in ${paths.logDir}\n`);
+    process.stdout.write(`vigil: watchdog pid ${process.pid} running; logs in ${printable(paths.logDir)}\n`);
   }
 
   return new Promise<number>((resolve) => {
@@ -121,11 +145,19 @@ export async function run(args: { config: string | undefined }): Promise<number>
       logger.info('SIGHUP: the watchdog reads its config at start; restart it to apply changes'),
     );
     process.on('uncaughtException', (error) => {
+      // An operating-system error (a disk gone read-only) is told as one, without a stack.
+      const os = isOsError(error)
+        ? { code: error.code, reason: describeOsError(error, { home: paths.home }) }
+        : null;
       // Leave the agent running: the next watchdog adopts it rather than starting a duplicate.
       logger.fatal(
-        { err: error },
+        os ?? { err: error },
         'watchdog crashed; the agent is left running for the next watchdog to adopt',
       );
+      if (os)
+        process.stderr.write(
+          `vigil run: the watchdog stopped: ${printable(os.reason, { newlines: true })}\n`,
+        );
       process.exit(EXIT.internal);
     });
   });

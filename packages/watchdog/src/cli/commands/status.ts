@@ -1,7 +1,8 @@
 /** `vigil status [--json]`: exit 0 healthy, 1 degraded/recovering, 2 failed/stopped, 3 unreachable. */
-import type { StatusSnapshot } from '@vigil/shared';
-import { cliPaths, readStatusFile, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
+import { printable, terminalJson } from '@vigil/shared';
+import { cliPaths, requestStatus, statusFileProblem, Unreachable, unreachableMessage } from '../client.js';
 import { EXIT } from '../exit-codes.js';
+import { readStatusFile } from '../read-status.js';
 import { renderStatus, statusExitCode } from '../render-status.js';
 import { useColor } from '../style.js';
 
@@ -18,27 +19,32 @@ Exit codes (Nagios-compatible):
   0  agent healthy
   1  degraded, starting, recovering or unresponsive
   2  failed or stopped
-  3  watchdog unreachable (the data shown, if any, is stale)`;
+  3  watchdog unreachable (the data shown, if any, is stale; a damaged status file is
+     reported as "status file unreadable", with --json as {"reachable":false,"error":…})`;
 
 export async function status(args: { json: boolean }): Promise<number> {
   const paths = cliPaths();
   try {
-    const snapshot = unwrap(await request(paths, { op: 'status' })) as StatusSnapshot;
+    const snapshot = await requestStatus(paths);
     process.stdout.write(
-      args.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderStatus(snapshot, { color: useColor() }),
+      args.json ? `${terminalJson(snapshot, 2)}\n` : renderStatus(snapshot, { color: useColor() }),
     );
     return statusExitCode(snapshot.agent.state);
   } catch (error) {
     if (!(error instanceof Unreachable)) throw error;
-    const stale = readStatusFile(paths);
+    const stale = readStatusFile(paths.statusFile);
+    const problem = statusFileProblem(paths, stale);
     if (args.json) {
-      process.stdout.write(
-        `${JSON.stringify(stale ? { ...stale.snapshot, stale: true, staleForMs: stale.ageMs } : { stale: true, reachable: false }, null, 2)}\n`,
-      );
-    } else if (stale) {
+      const out =
+        stale.kind === 'ok'
+          ? { ...stale.snapshot, stale: true, staleForMs: stale.ageMs }
+          : { stale: true, reachable: false, ...(problem ? { error: problem.replace(/^vigil: /, '') } : {}) };
+      process.stdout.write(`${terminalJson(out, 2)}\n`);
+    } else if (stale.kind === 'ok') {
       process.stdout.write(renderStatus(stale.snapshot, { color: useColor(), staleMs: stale.ageMs }));
     }
-    process.stderr.write(`${unreachableMessage(paths, error.message)}\n`);
+    if (problem) process.stderr.write(`${printable(problem)}\n`);
+    process.stderr.write(`${printable(unreachableMessage(paths, error.message), { newlines: true })}\n`);
     return EXIT.unreachable;
   }
 }

@@ -2,12 +2,13 @@
  * `vigil why`: one paragraph, for the operator paged at 3 a.m.: what state the agent is in,
  * what happened last, and what the watchdog will do next.
  */
-import type { Incident, StatusSnapshot } from '@vigil/shared';
-import { cliPaths, readStatusFile, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
+import { type Incident, printable, printableDeep, type StatusSnapshot } from '@vigil/shared';
+import { cliPaths, requestStatus, statusFileProblem, Unreachable, unreachableMessage } from '../client.js';
 import { EXIT } from '../exit-codes.js';
+import { readStatusFile } from '../read-status.js';
 import { describeConfig } from '../render-config.js';
 import { statusExitCode } from '../render-status.js';
-import { formatDuration } from '../style.js';
+import { formatDuration, formatTime } from '../style.js';
 
 export const help = `Usage: vigil why
 
@@ -37,7 +38,7 @@ function describeNext(s: StatusSnapshot): string {
   const r = s.recovery;
   if (s.watchdog.paused) {
     const until = s.watchdog.pausedUntil
-      ? ` until ${new Date(s.watchdog.pausedUntil).toISOString()}`
+      ? ` until ${formatTime(s.watchdog.pausedUntil)}`
       : ' until `vigil resume`';
     return `Recovery is paused for maintenance${until}: problems are detected and logged but nothing is done about them.`;
   }
@@ -64,7 +65,9 @@ function describeNext(s: StatusSnapshot): string {
   }
 }
 
-export function explain(s: StatusSnapshot, staleMs?: number): string {
+export function explain(snapshot: StatusSnapshot, staleMs?: number): string {
+  // Health summaries, check names and incident details come from the agent.
+  const s = printableDeep(snapshot);
   const a = s.agent;
   const now = s.updatedAt;
   const parts: string[] = [];
@@ -96,14 +99,16 @@ export function explain(s: StatusSnapshot, staleMs?: number): string {
 export async function why(): Promise<number> {
   const paths = cliPaths();
   try {
-    const snapshot = unwrap(await request(paths, { op: 'status' })) as StatusSnapshot;
+    const snapshot = await requestStatus(paths);
     process.stdout.write(explain(snapshot));
     return statusExitCode(snapshot.agent.state);
   } catch (error) {
     if (!(error instanceof Unreachable)) throw error;
-    const stale = readStatusFile(paths);
-    if (stale) process.stdout.write(explain(stale.snapshot, stale.ageMs));
-    process.stderr.write(`${unreachableMessage(paths, error.message)}\n`);
+    const stale = readStatusFile(paths.statusFile);
+    if (stale.kind === 'ok') process.stdout.write(explain(stale.snapshot, stale.ageMs));
+    const problem = statusFileProblem(paths, stale);
+    if (problem) process.stderr.write(`${printable(problem)}\n`);
+    process.stderr.write(`${printable(unreachableMessage(paths, error.message), { newlines: true })}\n`);
     return EXIT.unreachable;
   }
 }

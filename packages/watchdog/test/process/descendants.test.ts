@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
+import { DescendantTracker } from '../../src/process/descendant-tracker.ts';
+import { findByInstance, INSTANCE_ENV, scanProc, walkTree } from '../../src/process/descendants.ts';
+import { hasEnvironEntry, readProcStat } from '../../src/process/proc-stat.ts';
+
+// Every tree these tests start carries this marker, so the cleanup finds its orphans too.
+const MARK = ['VG_DESCENDANTS_TEST', `${process.pid}-${Date.now()}`] as const;
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const pid of readdirSync('/proc').map(Number)) {
+    if (pid > 1 && pid !== process.pid && hasEnvironEntry(pid, MARK.join('='))) process.kill(pid, 'SIGKILL');
+  }
+});
+
+async function node(script: string, options: Parameters<typeof spawn>[2] = {}) {
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, [MARK[0]]: MARK[1] },
+    ...options,
+  });
+  children.push(child);
+  await once(child, 'spawn');
+  const pid = child.pid as number;
+  return { child, root: { pid, startTicks: readProcStat(pid)?.startTicks as number, name: 'root' } };
+}
+
+/** The next line the child prints, as JSON. */
+async function line<T>(child: ChildProcess): Promise<T> {
+  const [data] = await once(child.stdout as NodeJS.ReadableStream, 'data');
+  return JSON.parse(String(data)) as T;
+}
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('walkTree', () => {
+  test('children, grandchildren and a setsid child, from the children files', async () => {
+    const { child, root } = await node(`
+      const { spawn } = require('node:child_process');
+      const a = spawn(process.execPath, ['-e', "require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+      const b = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
+      console.log(JSON.stringify({ a: a.pid, b: b.pid }));
+      setInterval(() => {}, 1000);
+    `);
+    const { a, b } = await line<{ a: number; b: number }>(child);
+    await until(() => walkTree([root]).length >= 3, 'the grandchild');
+    const pids = walkTree([root]).map((p) => p.pid);
+    assert.ok(pids.includes(a) && pids.includes(b), JSON.stringify(pids));
+    const grandchild = pids.find((p) => p !== a && p !== b) as number;
+    assert.equal(readProcStat(grandchild)?.ppid, a);
+    assert.ok(!pids.includes(root.pid), 'the root itself is not listed');
+  });
+
+  test('a root that is not the process it was has no descendants of ours', async () => {
+    const { root } = await node(
+      `require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); setInterval(() => {}, 1000)`,
+    );
+    await until(() => walkTree([root]).length === 1, 'the child');
+    assert.deepEqual(walkTree([{ ...root, startTicks: root.startTicks - 1 }]), []);
+  });
+});
+
+describe('scanProc and findByInstance', () => {
+  test('the token must be an exact environment entry', async () => {
+    const token = randomUUID();
+    const spawnWith = async (env: Record<string, string>) => {
+      const child = spawn('sleep', ['1000'], {
+        stdio: 'ignore',
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      children.push(child);
+      await once(child, 'spawn');
+      return child.pid as number;
+    };
+    const exact = await spawnWith({ [INSTANCE_ENV]: token });
+    await spawnWith({ [`NOT_${INSTANCE_ENV}`]: token });
+    await spawnWith({ [INSTANCE_ENV]: `${token}-longer` });
+    await spawnWith({ OTHER: `${INSTANCE_ENV}=${token}` });
+    assert.deepEqual(
+      (await findByInstance(token)).map((p) => p.pid),
+      [exact],
+    );
+  });
+
+  test('members of a process group, and only those started with or after it', async () => {
+    const { child, root } = await node(
+      `const c = require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); console.log(JSON.stringify({ c: c.pid })); setInterval(() => {}, 1000)`,
+      { detached: true },
+    );
+    const { c } = await line<{ c: number }>(child);
+    const members = (await scanProc({ pgid: root.pid })).map((p) => p.pid).sort();
+    assert.deepEqual(members, [root.pid, c].sort());
+    assert.deepEqual(await scanProc({ pgid: root.pid, notBefore: Number.MAX_SAFE_INTEGER }), []);
+  });
+});
+
+describe('DescendantTracker', () => {
+  test('keeps what it saw while it lives, even after it left the tree, and forgets the dead', async () => {
+    // The middle process exits after starting the sleep: the sleep is orphaned, out of the tree.
+    const { child, root } = await node(
+      `
+      const { spawn } = require('node:child_process');
+      process.stdin.resume();
+      process.stdin.once('data', () => {
+        const mid = spawn(process.execPath, ['-e', "const s = require('node:child_process').spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' }); s.unref(); console.log(s.pid); process.stdin.once('data', () => process.exit(0))"], { stdio: ['pipe', 'pipe', 'inherit'] });
+        mid.stdout.once('data', (d) => { console.log(JSON.stringify({ mid: mid.pid, sleep: Number(d) })); process.stdin.once('data', () => mid.stdin.write('x')); });
+      });
+      setInterval(() => {}, 1000);
+    `,
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const changes: number[][] = [];
+    const tracker = new DescendantTracker(root, { onChange: (pids) => changes.push(pids) });
+    tracker.refresh();
+    assert.deepEqual(tracker.members(), []);
+    child.stdin?.write('go');
+    const { mid, sleep } = await line<{ mid: number; sleep: number }>(child);
+    tracker.refresh();
+    assert.deepEqual(
+      tracker
+        .members()
+        .map((p) => p.pid)
+        .sort(),
+      [mid, sleep].sort(),
+    );
+    child.stdin?.write('x');
+    await until(
+      () => readProcStat(mid) === null || readProcStat(mid)?.state === 'Z',
+      'the middle process exits',
+    );
+    await until(() => readProcStat(sleep)?.ppid !== mid, 'the sleep is orphaned');
+    tracker.refresh();
+    assert.deepEqual(
+      tracker.members().map((p) => p.pid),
+      [sleep],
+      'the orphan is still tracked; the dead middle process is not',
+    );
+    assert.ok(!walkTree([root]).some((p) => p.pid === sleep), 'it is no longer in the tree');
+    assert.ok(changes.length >= 2, 'each change was told');
+    tracker.stop();
+  });
+});
