@@ -1,7 +1,6 @@
 export {
   type Clock,
   createSystemClock,
-  FakeClock,
   MAX_TIMER_MS,
   systemClock,
   type TimerHandle,
@@ -101,6 +100,7 @@ export {
   connectWithRetry,
 } from './sockets/reconnecting-client.js';
 export { type RequestBody, sendRequest } from './sockets/request.js';
+export { socketPresent } from './sockets/socket-present.js';
 export {
   escapeJsonText,
   type PrintableOptions,

@@ -1,7 +1,7 @@
 // The alerting policy, on a FakeClock with an in-memory sink: what is sent, when, and what not.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { AlertDispatcher, type AlertsConfig } from '../../src/actions/alert-dispatcher.ts';
 import { checkChange } from './check-changes.ts';
 import { CountingMetrics } from './counting-metrics.ts';

@@ -2,7 +2,7 @@
 // re-post that keeps a firing alert alive, and the end of an alert whose severity changed.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import type { Alert } from '../../src/actions/alert-types.ts';
 import { AlertmanagerSink, type PostableAlert } from '../../src/actions/alertmanager-sink.ts';
 import { DEFAULT_DELIVERY } from '../../src/actions/delivery-options.ts';

@@ -1,7 +1,7 @@
 // Every transition of the remediation breaker: the table itself, then the class on a FakeClock.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import {
   type BreakerData,
   type BreakerState,

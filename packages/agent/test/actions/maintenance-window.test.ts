@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Clock, createSystemClock, FakeClock } from '@vigil/shared';
+import { type Clock, createSystemClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { MaintenanceWindow } from '../../src/actions/maintenance-window.ts';
 
 /** The system clock, counting how often a timer is armed. */

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { baselinePath, createFileIntegrityCheck } from '../../src/checks/file-integrity.ts';
 import { checkConfig, testContext } from './support/check-config.ts';
 

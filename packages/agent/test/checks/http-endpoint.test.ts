@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { CheckRegistry } from '../../src/checks/check-registry.ts';
 import { createHttpEndpointCheck } from '../../src/checks/http-endpoint.ts';
 import { waitFor } from '../support/wait-for.ts';

@@ -50,6 +50,13 @@ export const StatusSnapshot = Type.Object({
     pausedUntil: Type.Union([Type.Number(), Type.Null()]),
     home: Type.Optional(Type.String()),
     config: Type.Optional(ConfigOrigin),
+    /** Set in the last status a watchdog writes when it stops: what stopped it and when. */
+    stopped: Type.Optional(
+      Type.Object(
+        { reason: Type.String({ maxLength: 200 }), at: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
   }),
   agent: Type.Object({
     state: AgentState,

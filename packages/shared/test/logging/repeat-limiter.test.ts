@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock, RepeatCounter, repeatLimitHook } from '@vigil/shared';
+import { RepeatCounter, repeatLimitHook } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { pino } from 'pino';
 
 describe('RepeatCounter', () => {

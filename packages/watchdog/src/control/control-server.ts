@@ -18,6 +18,7 @@ import {
   type Logger,
   listenUnix,
   type NdjsonSocket,
+  socketPresent,
   systemClock,
   type TimerHandle,
 } from '@vigil/shared';
@@ -112,6 +113,15 @@ export class ControlServer {
         onConnection: (socket) => this.#accept(socket, true),
       }),
     );
+  }
+
+  /** Listens again when a socket file is gone (its folder was removed); true when it had to. */
+  async ensureListening(): Promise<boolean> {
+    if (this.#closed || this.#servers.length === 0) return false;
+    if (socketPresent(this.#o.controlPath) && socketPresent(this.#o.statusPath)) return false;
+    for (const server of this.#servers.splice(0)) server.close();
+    await this.start();
+    return true;
   }
 
   close(): void {

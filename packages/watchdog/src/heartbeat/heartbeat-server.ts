@@ -17,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   parseAgentMessage,
   type ResultMessage,
+  socketPresent,
   systemClock,
 } from '@vigil/shared';
 import { LogThrottle } from './log-throttle.js';
@@ -82,6 +83,17 @@ export class HeartbeatServer {
       mode: 0o600,
       onConnection: (socket) => this.#accept(socket),
     });
+  }
+
+  /**
+   * Listens again when the socket file is gone (its folder was removed): the session and every
+   * open connection stay; new agents can connect again. True when it had to.
+   */
+  async ensureListening(): Promise<boolean> {
+    if (!this.#server || socketPresent(this.#options.path)) return false;
+    this.#server.close();
+    await this.start();
+    return true;
   }
 
   session(): AgentSession | undefined {

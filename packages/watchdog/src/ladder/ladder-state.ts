@@ -41,6 +41,11 @@ export interface OpenIncident {
   rungs: Rung[];
 }
 
+export interface ActiveSignal {
+  detail: string;
+  since: number;
+}
+
 export interface PendingCommand {
   id: string;
   level: 'soft' | 'medium';
@@ -62,8 +67,8 @@ export type AfterStop = 'restart' | 'operator-restart';
 export interface LadderState {
   phase: LadderPhase;
   incident: OpenIncident | null;
-  /** Signals raised and not cleared, by kind, with their detail. */
-  active: Partial<Record<SignalKind, string>>;
+  /** Signals raised and not cleared, by kind: their detail and since when (monotonic). */
+  active: Partial<Record<SignalKind, ActiveSignal>>;
   pending: PendingCommand | null;
   /** Consecutive rising samples seen since the current rung's result. */
   rising: number;

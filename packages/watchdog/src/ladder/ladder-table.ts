@@ -17,7 +17,9 @@ type Of<T extends LadderEvent['type']> = Extract<LadderEvent, { type: T }>;
 type Transition<E extends LadderEvent = LadderEvent> = (t: LadderTurn, event: E) => void;
 /** Timers are keyed by name: `timer:verify`, `timer:backoff`, … */
 type EventKey = Exclude<LadderEvent['type'], 'timer'> | `timer:${Of<'timer'>['name']}`;
-type Row = { [K in EventKey]?: Transition<K extends `timer:${string}` ? Of<'timer'> : Of<Exclude<K, `timer:${string}`>>> };
+type Row = {
+  [K in EventKey]?: Transition<K extends `timer:${string}` ? Of<'timer'> : Of<Exclude<K, `timer:${string}`>>>;
+};
 
 // ── transitions ─────────────────────────────────────────────────────────────────────────────
 
@@ -50,7 +52,8 @@ const hello: Transition<Of<'hello'>> = (t, e) => {
 
 /** Signals are remembered in every phase; what is done about them depends on the phase. */
 function note(t: LadderTurn, kind: SignalKind, detail: string): boolean {
-  t.s.active[kind] = detail;
+  // A signal raised again keeps its first time: how long it has lasted is part of the story.
+  t.s.active[kind] = { detail, since: t.s.active[kind]?.since ?? t.env.now };
   if (!t.s.paused) return true;
   // Detection goes on under maintenance; a dead agent simply stays down until resume.
   if (kind === 'exit' && t.s.phase !== 'stopping') t.s.phase = 'stopped';
@@ -98,7 +101,8 @@ const trend: Transition<Of<'trend'>> = (t, e) => {
   const { s } = t;
   if (s.incident?.signal !== e.kind || !s.pending || s.pending.resultAt === null) return;
   s.rising = e.rising ? s.rising + 1 : 0;
-  if (s.rising >= t.config.risingSamples) t.escalate(`${e.kind} still rising ${s.rising} samples after ${s.phase}`);
+  if (s.rising >= t.config.risingSamples)
+    t.escalate(`${e.kind} still rising ${s.rising} samples after ${s.phase}`);
 };
 
 const result: Transition<Of<'result'>> = (t, e) => {
@@ -188,10 +192,11 @@ function spendBudget(t: LadderTurn): boolean {
   return true;
 }
 
-/** Down or waiting (stopped, failed, backing off): hard starts it now; soft and medium have nothing to run on. */
+/** Down (stopped, failed): hard starts it now; soft and medium have nothing to run on. */
 const operatorWhileDown: Transition<Of<'operator'>> = (t, e) => {
   if (refuseIfPaused(t)) return;
-  if (e.level !== 'hard') return t.reply({ accepted: false, detail: `the agent is ${t.s.phase}, not running` });
+  if (e.level !== 'hard')
+    return t.reply({ accepted: false, detail: `the agent is ${t.s.phase}, not running` });
   if (!spendBudget(t)) return;
   if (!t.s.incident) t.open('operator', 'operator asked for hard');
   t.record('rung', { rung: 'hard', detail: 'operator: start now' });
@@ -202,14 +207,21 @@ const operatorWhileDown: Transition<Of<'operator'>> = (t, e) => {
 
 const HARD_IN_PROGRESS: Partial<Record<LadderPhase, string>> = {
   stopping: 'stopping the agent',
+  backoff: 'backing off before the next start',
   starting: 'starting the agent',
 };
 
-/** A restart is in progress (stopping, starting): a hard request joins it. */
+/** A restart is in progress (stopping, backing off, starting): a hard request joins it, so a
+ * script asking in a loop can neither cut the crash-loop guard's backoff short nor stack restarts. */
 const operatorWhileRestarting: Transition<Of<'operator'>> = (t, e) => {
   if (refuseIfPaused(t)) return;
-  if (e.level !== 'hard') return t.reply({ accepted: false, detail: `the agent is ${t.s.phase}, not running` });
-  t.reply({ accepted: true, joined: true, detail: `joined the hard recovery in progress (${HARD_IN_PROGRESS[t.s.phase]})` });
+  if (e.level !== 'hard')
+    return t.reply({ accepted: false, detail: `the agent is ${t.s.phase}, not running` });
+  t.reply({
+    accepted: true,
+    joined: true,
+    detail: `joined the hard recovery in progress (${HARD_IN_PROGRESS[t.s.phase]})`,
+  });
 };
 
 /** Running or in a soft/medium rung: the request enters the same climb as a detector signal. */
@@ -229,7 +241,10 @@ const operatorWhileUp: Transition<Of<'operator'>> = (t, e) => {
     return t.reply({ accepted: true, joined: true, detail: `joined the ${s.phase} recovery in progress` });
   }
   if (!t.env.responsive) {
-    return t.reply({ accepted: false, detail: `the agent is not responsive, so ${level} cannot run; use hard` });
+    return t.reply({
+      accepted: false,
+      detail: `the agent is not responsive, so ${level} cannot run; use hard`,
+    });
   }
   if (!s.incident) t.open('operator', `operator asked for ${level}`);
   t.climbTo(level, `operator asked for ${level}`, 'operator');
@@ -247,7 +262,10 @@ const pause: Transition<Of<'pause'>> = (t, e) => {
   if (s.phase === 'soft' || s.phase === 'medium') s.phase = 'running';
   if (s.phase === 'backoff' || s.phase === 'failed') s.phase = 'stopped';
   if (e.forMs !== undefined) t.arm('pause', e.forMs);
-  t.reply({ accepted: true, detail: e.forMs === undefined ? 'paused until resumed' : `paused for ${e.forMs} ms` });
+  t.reply({
+    accepted: true,
+    detail: e.forMs === undefined ? 'paused until resumed' : `paused for ${e.forMs} ms`,
+  });
 };
 
 function resumeNow(t: LadderTurn): void {
@@ -329,8 +347,21 @@ export const TABLE: Record<LadderPhase, Row> = {
   running: { ...ANY, signal: signalWhileRunning, exit: signalWhileRunning, operator: operatorWhileUp },
   soft: RUNG,
   medium: RUNG,
-  stopping: { ...ANY, stopped, signal: noteOnly, exit: noteOnly, operator: operatorWhileRestarting, replaced: undefined },
-  backoff: { ...ANY, signal: noteOnly, exit: noteOnly, 'timer:backoff': backoffExpired, operator: operatorWhileDown },
+  stopping: {
+    ...ANY,
+    stopped,
+    signal: noteOnly,
+    exit: noteOnly,
+    operator: operatorWhileRestarting,
+    replaced: undefined,
+  },
+  backoff: {
+    ...ANY,
+    signal: noteOnly,
+    exit: noteOnly,
+    'timer:backoff': backoffExpired,
+    operator: operatorWhileRestarting,
+  },
   failed: { ...ANY, signal: noteOnly, exit: noteOnly, 'timer:probe': probe, operator: operatorWhileDown },
 };
 

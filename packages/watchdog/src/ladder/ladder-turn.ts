@@ -4,7 +4,7 @@
  * close an incident, record, alert, arm and disarm a timer, climb to a rung, start the agent,
  * decide what follows a stop — live here, so each transition in ladder-table.ts is a few lines.
  */
-import type { IncidentEventKind, IncidentEvent, IncidentOutcome, Rung, SignalKind } from '@vigil/shared';
+import type { IncidentEvent, IncidentEventKind, IncidentOutcome, Rung, SignalKind } from '@vigil/shared';
 import type { LadderEffect, LadderEnv, OperatorOutcome } from './ladder-events.js';
 import type { LadderConfig, LadderState, TimerName } from './ladder-state.js';
 import { decideRestart, emptyRestartWindow, withRestart } from './restart-window.js';
@@ -24,7 +24,12 @@ export const SEVERITY: readonly SignalKind[] = [
 ];
 
 /** Signals after which no recovery handler can run: the ladder goes straight to hard. */
-export const UNRESPONSIVE: ReadonlySet<SignalKind> = new Set(['exit', 'process-stopped', 'heartbeat-lost', 'no-hello']);
+export const UNRESPONSIVE: ReadonlySet<SignalKind> = new Set([
+  'exit',
+  'process-stopped',
+  'heartbeat-lost',
+  'no-hello',
+]);
 /** Signals that skip soft and medium even when the agent answers (like systemd's MemoryMax). */
 export const STRAIGHT_TO_HARD: ReadonlySet<SignalKind> = new Set([...UNRESPONSIVE, 'memory-ceiling']);
 
@@ -150,7 +155,13 @@ export class LadderTurn {
         kind === 'memory-ceiling' ? 0 : responsive ? config.stopTimeoutMs : config.unresponsiveStopTimeoutMs;
       this.effects.push({
         type: 'stop',
-        request: { kind, responsive, incidentId: incident?.id ?? null, graceMs, evidence: !responsive && kind !== 'exit' },
+        request: {
+          kind,
+          responsive,
+          incidentId: incident?.id ?? null,
+          graceMs,
+          evidence: !responsive && kind !== 'exit',
+        },
       });
       return;
     }
@@ -165,7 +176,14 @@ export class LadderTurn {
     const { s } = this;
     if (s.phase !== 'running' || s.paused || s.incident) return;
     const worst = SEVERITY.find((kind) => s.active[kind] !== undefined);
-    if (worst) this.openAndClimb(worst, s.active[worst] ?? '');
+    const signal = worst && s.active[worst];
+    if (!worst || !signal) return;
+    // Acted on later than it was raised (after a pause, a rung for another signal): the detail
+    // was true then; say how long it has lasted, so "no heartbeat for 1501 ms" is not the story.
+    const lasted = this.env.now - signal.since;
+    const detail =
+      lasted >= 1000 ? `${signal.detail}; still so ${Math.round(lasted / 1000)} s later` : signal.detail;
+    this.openAndClimb(worst, detail);
   }
 
   // ── starts and stops ──────────────────────────────────────────────────────────────────────

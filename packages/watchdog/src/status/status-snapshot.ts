@@ -1,51 +1,41 @@
 /**
- * Derives the status object (DESIGN.md §6) from the ladder and the latest facts. Status is
- * computed from state in this one place, never assigned from many.
+ * The status object (DESIGN.md §6) as a pure function of the ladder's state and the facts the
+ * loop keeps about the agent: status is derived in this one place, never assigned from many, and
+ * never a copy of a ladder fact that could go stale (the pause's end comes from the ladder's pause).
  */
-import type {
-  AgentState,
-  ConfigOrigin,
-  ConfigReport,
-  HeartbeatMessage,
-  Incident,
-  LaunchMode,
-  StatusSnapshot,
-} from '@vigil/shared';
-import type { RecoveryLadder } from '../ladder/recovery-ladder.js';
+import type { AgentState, ConfigOrigin, Incident, LaunchMode, StatusSnapshot } from '@vigil/shared';
+import { currentRung, type LadderState } from '../ladder/ladder-state.js';
+import { restartsInWindow } from '../ladder/restart-window.js';
 import type { LaunchedAgent } from '../launcher/launcher.js';
+import type { AgentFacts, StopFacts } from '../supervisor/agent-facts.js';
 
-export interface StatusFacts {
-  nowMono: number;
-  nowWall: number;
-  watchdog: {
-    pid: number;
-    version: string;
-    startedAtWall: number;
-    mode: LaunchMode;
-    home: string | null;
-    config?: ConfigOrigin | undefined;
-  };
-  ladder: RecoveryLadder;
-  agent: LaunchedAgent | null;
-  agentVersion: string | null;
-  agentName: string | null;
-  agentConfig: ConfigReport | null;
-  lastHeartbeat: HeartbeatMessage | null;
-  /** Monotonic time of the last heartbeat, or null before the first. */
-  lastBeatAtMono: number | null;
-  restarts: number;
-  restartsInWindow: number;
-  rssBytes: number | null;
-  cpuPercent: number | null;
-  worstHeartbeatGapMs: number | null;
-  incidents: Incident[];
-  pausedUntilWall: number | null;
+export interface WatchdogFacts {
+  pid: number;
+  version: string;
+  startedAtWall: number;
+  mode: LaunchMode;
+  home: string | null;
+  config?: ConfigOrigin | undefined;
+  stopped?: StopFacts | undefined;
 }
 
-export function agentState(facts: StatusFacts): AgentState {
-  const { ladder } = facts;
+export interface StatusInput {
+  nowMono: number;
+  nowWall: number;
+  watchdog: WatchdogFacts;
+  ladder: LadderState;
+  /** The intensity window, for "restarts in window". */
+  withinMs: number;
+  agent: LaunchedAgent | null;
+  facts: AgentFacts;
+  worstHeartbeatGapMs: number | null;
+  incidents: Incident[];
+}
+
+export function agentState(ladder: LadderState, facts: AgentFacts): AgentState {
   if (ladder.failed) return 'failed';
-  const unresponsive = ladder.isActive('heartbeat-lost') || ladder.isActive('process-stopped');
+  const unresponsive =
+    ladder.active['heartbeat-lost'] !== undefined || ladder.active['process-stopped'] !== undefined;
   switch (ladder.phase) {
     case 'stopped':
       return 'stopped';
@@ -68,52 +58,54 @@ export function agentState(facts: StatusFacts): AgentState {
   }
 }
 
-export function buildStatus(facts: StatusFacts): StatusSnapshot {
-  const { ladder, agent, lastHeartbeat } = facts;
+export function buildStatus(input: StatusInput): StatusSnapshot {
+  const { ladder, agent, facts, nowMono, nowWall } = input;
+  const beat = facts.lastHeartbeat;
   const running = agent !== null && ladder.phase !== 'stopped';
   const nextRetryAt = ladder.nextRetryAt;
+  const hello = facts.session?.hello;
+  const paused = ladder.paused !== null && !ladder.shuttingDown;
   return {
     v: 1,
-    updatedAt: facts.nowWall,
+    updatedAt: nowWall,
     watchdog: {
-      pid: facts.watchdog.pid,
-      version: facts.watchdog.version,
-      uptimeMs: Math.max(0, Math.round(facts.nowWall - facts.watchdog.startedAtWall)),
-      mode: facts.watchdog.mode,
-      startedAt: facts.watchdog.startedAtWall,
-      paused: ladder.paused !== null,
-      pausedUntil: facts.pausedUntilWall,
-      ...(facts.watchdog.home ? { home: facts.watchdog.home } : {}),
-      ...(facts.watchdog.config ? { config: facts.watchdog.config } : {}),
+      pid: input.watchdog.pid,
+      version: input.watchdog.version,
+      uptimeMs: Math.max(0, Math.round(nowWall - input.watchdog.startedAtWall)),
+      mode: input.watchdog.mode,
+      startedAt: input.watchdog.startedAtWall,
+      paused,
+      pausedUntil: paused ? (ladder.paused?.untilWall ?? null) : null,
+      ...(input.watchdog.home ? { home: input.watchdog.home } : {}),
+      ...(input.watchdog.config ? { config: input.watchdog.config } : {}),
+      ...(input.watchdog.stopped ? { stopped: input.watchdog.stopped } : {}),
     },
     agent: {
-      state: agentState(facts),
+      state: agentState(ladder, facts),
       pid: running ? agent.pid : null,
-      uptimeMs: running ? Math.max(0, Math.round(facts.nowWall - agent.startedAt)) : null,
+      uptimeMs: running ? Math.max(0, Math.round(nowWall - agent.startedAt)) : null,
       lastHeartbeatAgoMs:
-        running && facts.lastBeatAtMono !== null
-          ? Math.max(0, Math.round(facts.nowMono - facts.lastBeatAtMono))
-          : null,
-      restarts: facts.restarts,
-      rssBytes: running ? (facts.rssBytes ?? lastHeartbeat?.rssBytes ?? null) : null,
-      cpuPercent: running ? facts.cpuPercent : null,
-      eventLoopLagMs: running && lastHeartbeat ? lastHeartbeat.lagMs : null,
-      worstHeartbeatGapMs: facts.worstHeartbeatGapMs === null ? null : Math.round(facts.worstHeartbeatGapMs),
-      health: running && lastHeartbeat ? lastHeartbeat.health : null,
-      version: facts.agentVersion,
-      name: facts.agentName,
-      config: facts.agentConfig,
+        running && facts.lastBeatAt !== null ? Math.max(0, Math.round(nowMono - facts.lastBeatAt)) : null,
+      restarts: ladder.restartCount,
+      rssBytes: running ? (facts.lastSample?.rssBytes ?? beat?.rssBytes ?? null) : null,
+      cpuPercent: running ? (facts.lastSample?.cpuPercent ?? null) : null,
+      eventLoopLagMs: running && beat ? beat.lagMs : null,
+      worstHeartbeatGapMs: input.worstHeartbeatGapMs === null ? null : Math.round(input.worstHeartbeatGapMs),
+      health: running && beat ? beat.health : null,
+      version: hello?.version ?? null,
+      name: hello?.name ?? null,
+      config: facts.config,
       adopted: agent?.adopted ?? false,
       startedAt: running ? agent.startedAt : null,
     },
     recovery: {
-      rung: ladder.rung,
+      rung: currentRung(ladder),
       incidentId: ladder.incident?.id ?? null,
       signal: ladder.incident?.signal ?? null,
-      backoffMs: nextRetryAt !== null ? Math.max(0, Math.round(nextRetryAt - facts.nowMono)) : null,
-      nextRetryAt: nextRetryAt !== null ? Math.round(facts.nowWall + (nextRetryAt - facts.nowMono)) : null,
-      restartsInWindow: facts.restartsInWindow,
+      backoffMs: nextRetryAt !== null ? Math.max(0, Math.round(nextRetryAt - nowMono)) : null,
+      nextRetryAt: nextRetryAt !== null ? Math.round(nowWall + (nextRetryAt - nowMono)) : null,
+      restartsInWindow: restartsInWindow(ladder.restarts, nowMono, input.withinMs),
     },
-    incidents: facts.incidents,
+    incidents: input.incidents,
   };
 }

@@ -1,65 +1,50 @@
 /**
- * The watchdog's one dispatcher. Everything that happens — the launcher's exits, the heartbeat
- * server's hellos and heartbeats, detector signals, timers, operator requests — is turned into an
- * event for the recovery ladder, one at a time through a queue (so an effect that produces an
- * event never re-enters the ladder mid-transition). The ladder's effects come back through the
- * ports implemented here: start, stop (with evidence), send a command, record, alert.
+ * The watchdog: its parts (compose.ts), the facts it keeps about the agent (agent-facts.ts), and
+ * the loop that turns everything that happens into ladder events and carries out the ladder's
+ * effects (run-loop.ts, agent-control.ts). What happens here is wiring: a source reports, the
+ * facts are updated, an event is posted. Decisions are the ladder's; status is derived.
  */
 import {
   type Clock,
   type ConfigOrigin,
-  type ConfigReport,
   type ControlRequest,
-  type Evidence,
   ensureDir,
   type HeartbeatMessage,
   type IncidentEvent,
   type Logger,
   PROTOCOL_VERSION,
+  type ResultMessage,
   type StatusSnapshot,
   systemClock,
   type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
-import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
-import { Alerter } from '../alert/alerter.js';
-import { ControlServer } from '../control/control-server.js';
-import { CpuDetector } from '../detect/cpu-detector.js';
+import { handleRequest } from '../control/handle-request.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
-import { HeartbeatMonitor } from '../detect/heartbeat-monitor.js';
-import { MemoryDetector } from '../detect/memory-detector.js';
-import { measure, ResourceSampler } from '../detect/resource-sampler.js';
-import { SelfReportDetector } from '../detect/self-report.js';
-import { watchdogErrors } from '../errors.js';
-import { type AgentSession, HeartbeatServer } from '../heartbeat/heartbeat-server.js';
+import { measure } from '../detect/resource-sampler.js';
+import type { AgentSession } from '../heartbeat/heartbeat-server.js';
 import { LogThrottle } from '../heartbeat/log-throttle.js';
-import { HistoryFile } from '../history/history-file.js';
 import { newIncidentId } from '../history/incident-id.js';
-import {
-  type LadderAlert,
-  type LadderEvent,
-  type LadderPorts,
-  RecoveryLadder,
-  type StopRequest,
-} from '../ladder/recovery-ladder.js';
-import { RestartPolicy } from '../ladder/restart-policy.js';
+import type { LadderAlert } from '../ladder/ladder-events.js';
 import type { AgentExit, AgentLauncher, LaunchedAgent } from '../launcher/launcher.js';
 import { isDescendantOf } from '../process/descendants.js';
-import { type KillTreeOutcome, killMarked } from '../process/kill-tree.js';
+import { killMarked } from '../process/kill-tree.js';
 import { acquireLock, type Lock } from '../process/lock-file.js';
-import { readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
+import { readPidFile, removePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
-import { collectEvidence, pruneReports } from '../recovery/evidence.js';
-import { WatchdogCounters, writeProm } from '../status/prom-textfile.js';
+import { guardedSignal } from '../process/signal-guard.js';
+import { pruneReports } from '../recovery/evidence.js';
+import { writeProm } from '../status/prom-textfile.js';
 import { StatusFile } from '../status/status-file.js';
 import { buildStatus } from '../status/status-snapshot.js';
 import { WATCHDOG_VERSION } from '../version.js';
-import { CommandChannel } from './command-channel.js';
+import { AgentControl, logRefusals } from './agent-control.js';
+import { type AgentFacts, freshFacts, type StopFacts } from './agent-facts.js';
+import { composeParts, type Parts } from './compose.js';
 import { IncidentLog } from './incident-log.js';
+import { ladderConfig } from './ladder-config.js';
 import { OnDemandSample } from './on-demand-sample.js';
-
-/** The most incidents one history request is answered with. */
-const HISTORY_MAX = 500;
+import { RunLoop } from './run-loop.js';
 
 export interface SupervisorOptions {
   config: VigilConfig;
@@ -80,142 +65,58 @@ export class Supervisor {
   readonly #o: SupervisorOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #ladder: RecoveryLadder;
-  readonly #policy: RestartPolicy;
-  readonly #heartbeats: HeartbeatServer;
-  readonly #control: ControlServer;
-  readonly #monitor: HeartbeatMonitor;
-  readonly #memory: MemoryDetector;
-  readonly #cpu: CpuDetector;
-  readonly #selfReport: SelfReportDetector;
-  readonly #sampler: ResourceSampler;
-  readonly #alerter: Alerter;
-  readonly #commands: CommandChannel;
-  readonly #history: HistoryFile;
-  /** Embedded mode: agent.log is the agent's inherited stdout, rotated by copy-then-truncate. */
-  readonly #agentLog: AgentLogRotator | undefined;
-  #incidents!: IncidentLog;
-  #statusFile: StatusFile | undefined;
-  readonly #counters = new WatchdogCounters();
-  #lock: Lock | undefined;
-
-  readonly #queue: LadderEvent[] = [];
-  #draining = false;
-  readonly #startedAtWall = Date.now();
-  #restarts = 0;
-  #session: AgentSession | undefined;
-  #lastHeartbeat: HeartbeatMessage | null = null;
-  /** The agent's config report: sent in a session's first beat and on change, kept until a new start. */
-  #agentConfig: ConfigReport | null = null;
-  #lastBeatAtMono: number | null = null;
-  #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
-  #pausedUntilWall: number | null = null;
-  #stopping: Promise<void> | undefined;
-  /** An agent started but not recorded in agent.pid: being stopped, its exit is not an incident. */
-  #unrecorded: LaunchedAgent | undefined;
+  readonly #parts: Parts;
+  readonly #facts: AgentFacts = freshFacts();
+  readonly #loop: RunLoop;
+  readonly #agent: AgentControl;
   readonly #onDemand: OnDemandSample;
-  readonly #operatorLog: LogThrottle;
+  readonly #throttled: LogThrottle;
+  readonly #startedAtWall: number;
+  #incidents: IncidentLog | undefined;
+  #statusFile: StatusFile | undefined;
+  #lock: Lock | undefined;
+  #stopping: Promise<void> | undefined;
+  #stopped: StopFacts | undefined;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.logger;
-    this.#operatorLog = new LogThrottle(options.logger);
+    this.#startedAtWall = this.#clock.wallNow();
+    this.#throttled = new LogThrottle(options.logger, 5, 10_000, this.#clock);
     this.#onDemand = new OnDemandSample(this.#clock, measure);
-    const { watchdog } = options.config;
-    const emit = (event: DetectorEvent) => this.#onDetector(event);
-    this.#policy = new RestartPolicy({
-      initialMs: watchdog.recovery.backoff.initialMs,
-      maxMs: watchdog.recovery.backoff.maxMs,
-      jitter: watchdog.recovery.backoff.jitter,
-      maxRestarts: watchdog.recovery.intensity.maxRestarts,
-      withinMs: watchdog.recovery.intensity.withinMs,
+    this.#parts = composeParts({ ...options, clock: this.#clock }, this.#hooks());
+    const parts = this.#parts;
+    this.#loop = new RunLoop(this.#clock, ladderConfig(options.config.watchdog), {
+      start: () => this.#agent.start(),
+      stop: (request) => this.#agent.stop(request),
+      send: (level, id, reason) =>
+        parts.heartbeats.send({ v: PROTOCOL_VERSION, type: 'command', id, cmd: 'recover', level, reason }),
+      record: (event) => this.#record(event),
+      alert: (alert) => this.#alert(alert),
+      responsive: () => this.#responsive(),
+      newIncidentId: () => newIncidentId(this.#clock.wallNow()),
+      changed: () => this.#statusFile?.changed(),
     });
-    this.#ladder = new RecoveryLadder(
-      this.#clock,
-      this.#ports(),
-      {
-        softVerifyMs: watchdog.recovery.soft.verifyMs,
-        mediumVerifyMs: watchdog.recovery.medium.verifyMs,
-        startupGraceMs: watchdog.startup.graceMs,
-        stableAfterMs: watchdog.recovery.backoff.resetAfterMs,
-        probeMs: watchdog.recovery.probeMs,
-        risingSamples: 2,
-        operatorRestarts: watchdog.recovery.operator,
-      },
-      this.#policy,
-    );
-    this.#monitor = new HeartbeatMonitor({
+    this.#agent = new AgentControl({
+      launcher: options.launcher,
+      paths: options.paths,
+      config: options.config,
       clock: this.#clock,
-      timeoutMs: watchdog.heartbeat.timeoutMs,
-      pressureEnabled: watchdog.pressure.enabled,
-      maxStretch: watchdog.pressure.maxStretch,
-      checkEveryMs: Math.min(100, Math.max(10, Math.floor(watchdog.heartbeat.intervalMs / 2))),
-      emit,
-      onOwnGap: (lateMs) =>
-        this.#log.warn(
-          { lateMs },
-          'the watchdog itself stood still (stopped, frozen or starved); the agent gets a fresh heartbeat deadline',
-        ),
-    });
-    this.#memory = new MemoryDetector({ ...watchdog.resources.memory, emit });
-    this.#cpu = new CpuDetector({ ...watchdog.resources.cpu, emit });
-    this.#selfReport = new SelfReportDetector({ ...watchdog.selfReport, emit });
-    this.#sampler = new ResourceSampler({
-      clock: this.#clock,
-      intervalMs: watchdog.resources.sampleIntervalMs,
-      onError: (error) => this.#log.warn({ err: error.message }, 'a resource sample failed; skipped'),
-      onSample: (sample) => {
-        this.#lastSample = sample;
-        this.#memory.sample(sample.rssBytes);
-        this.#cpu.sample(sample.cpuPercent);
-      },
-    });
-    this.#alerter = new Alerter({ ...watchdog.alert, logger: this.#log });
-    this.#heartbeats = new HeartbeatServer({
-      path: options.paths.agentSocket,
-      clock: this.#clock,
-      heartbeatIntervalMs: watchdog.heartbeat.intervalMs,
       logger: this.#log,
-      admit: (pid) => this.#admit(pid),
-      onHello: (session) => this.#onHello(session),
-      onHeartbeat: (_session, beat) => this.#onHeartbeat(beat),
-      onResult: (_session, result) => {
-        if (this.#commands.resolve(result)) return;
-        this.#post({
-          type: 'result',
-          id: result.id,
-          ok: result.ok,
-          did: result.did,
-          durationMs: result.durationMs,
-          error: result.error,
-        });
+      facts: this.#facts,
+      heartbeats: parts.heartbeats,
+      sampler: parts.sampler,
+      onNewAgent: (agent) => this.#watch(agent),
+      onAgentGone: () => {
+        parts.monitor.disarm();
+        parts.sampler.stop();
       },
-      onSessionClosed: (session) => {
-        if (this.#session === session) this.#session = undefined;
-        this.#log.info({ agentPid: session.hello.pid }, 'agent disconnected from the heartbeat socket');
-      },
+      beforeStart: () => this.#ensureSockets(),
+      post: (event) => this.#loop.post(event),
+      record: (event) => this.#record(event),
+      runDirMode: this.#runDirMode(),
     });
-    this.#commands = new CommandChannel((command) => this.#heartbeats.send(command));
-    this.#control = new ControlServer({
-      controlPath: options.paths.controlSocket,
-      statusPath: options.paths.statusSocket,
-      dirMode: options.statusGid === undefined ? 0o700 : 0o750,
-      statusGid: options.statusGid,
-      logger: this.#log,
-      handle: (request) => this.#handle(request),
-      clock: this.#clock,
-    });
-    this.#history = new HistoryFile({
-      path: options.paths.historyFile,
-      maxBytes: watchdog.history.maxBytes,
-      keep: watchdog.history.keep,
-      logger: this.#log,
-    });
-    this.#agentLog =
-      options.launcher.kind === 'embedded'
-        ? new AgentLogRotator({ path: options.paths.agentLog, ...options.config.log, logger: this.#log })
-        : undefined;
     options.launcher.onExit((exit, agent) => this.#onExit(exit, agent));
     options.launcher.onReplaced?.((agent, previous) => this.#onReplaced(agent, previous));
     options.launcher.onNotice?.((notice) => this.#log[notice.level](notice.fields, notice.message));
@@ -224,7 +125,8 @@ export class Supervisor {
   // ── lifecycle ─────────────────────────────────────────────────────────────────────────────
 
   async start(): Promise<void> {
-    const { paths, config } = this.#o;
+    const { paths, config, launcher } = this.#o;
+    const parts = this.#parts;
     const report = this.#log;
     // Checked with lstat: a link or another user's folder is refused, never written into.
     ensureDir(paths.runDir, { mode: this.#runDirMode(), report });
@@ -238,13 +140,13 @@ export class Supervisor {
     let adopted: LaunchedAgent | null = null;
     try {
       this.#incidents = new IncidentLog({
-        file: this.#history,
+        file: parts.history,
         path: paths.historyFile,
         keep: config.watchdog.history.keep,
         logger: this.#log,
         clock: this.#clock,
       });
-      const found = await this.#o.launcher.adoptRunning(record);
+      const found = await launcher.adoptRunning(record);
       adopted = found.agent;
       if (adopted) {
         this.#log.info({ agentPid: adopted.pid, reason: found.reason }, 'adopted the running agent');
@@ -252,38 +154,22 @@ export class Supervisor {
         this.#log.info({ reason: found.reason }, 'not adopting the recorded agent');
         await this.#killStrays(record.instance);
       }
-      await this.#heartbeats.start();
-      await this.#control.start();
+      await parts.heartbeats.start();
+      await parts.control.start();
     } catch (error) {
-      this.#heartbeats.close();
-      this.#control.close();
-      this.#o.launcher.close();
+      parts.heartbeats.close();
+      parts.control.close();
+      launcher.close();
       this.#lock.release();
       throw error;
     }
-    const textfile = config.watchdog.metricsTextfile ?? paths.promFile;
-    // node_exporter's folder is not vigil's to create; the state folder is.
-    const textfileDirMode = textfile === paths.promFile ? 0o750 : undefined;
-    let promFailing = false;
-    this.#statusFile = new StatusFile({
-      path: paths.statusFile,
-      build: () => this.status(),
-      dirMode: this.#runDirMode(),
-      logger: this.#log,
-      onWrite: (snapshot) => {
-        const error = writeProm(textfile, snapshot, this.#counters, textfileDirMode);
-        if (error && !promFailing)
-          this.#log.warn({ err: error, path: textfile }, 'could not write the metrics textfile');
-        promFailing = error !== null;
-        this.#o.onStatus?.(snapshot);
-      },
-    });
+    this.#statusFile = this.#openStatusFile();
     pruneReports(paths.reportDir);
-    this.#agentLog?.start();
+    parts.agentLog?.start();
     // An adopted agent that died while the sockets were opening is simply started afresh.
-    const stillThere = adopted !== null && this.#o.launcher.current() === adopted;
-    if (adopted && stillThere) this.#afterLaunch(adopted);
-    this.#post({ type: 'begin', adopted: stillThere });
+    const stillThere = adopted !== null && launcher.current() === adopted;
+    if (adopted && stillThere) this.#watch(adopted);
+    this.#loop.post({ type: 'begin', adopted: stillThere });
     this.#log.info(
       { version: WATCHDOG_VERSION, mode: paths.mode, home: paths.home, config: this.#o.configFile },
       'watchdog started',
@@ -297,37 +183,51 @@ export class Supervisor {
   }
 
   async #stopNow(reason: string): Promise<void> {
+    const { launcher, paths, config } = this.#o;
+    const parts = this.#parts;
     this.#log.info({ reason }, 'watchdog stopping');
-    this.#ladder.shutdown();
-    this.#monitor.disarm();
-    this.#sampler.stop();
-    const agent = this.#o.launcher.current();
-    if (agent && this.#o.launcher.kind === 'embedded') {
-      const outcome = await this.#o.launcher.stop({
-        graceMs: this.#o.config.watchdog.recovery.hard.stopTimeoutMs,
-      });
+    this.#stopped = { reason, at: this.#clock.wallNow() };
+    this.#loop.post({ type: 'shutdown' });
+    this.#loop.close();
+    parts.monitor.disarm();
+    parts.sampler.stop();
+    // A start or a hard stop in flight finishes first: the agent it touches is the one to stop.
+    await this.#agent.idle();
+    const agent = launcher.current();
+    if (agent && launcher.kind === 'embedded') {
+      const outcome = await launcher.stop({ graceMs: config.watchdog.recovery.hard.stopTimeoutMs });
       this.#log.info(
         { agentPid: agent.pid, how: outcome.how, survivors: outcome.survivors.length },
         'agent stopped',
       );
-      this.#logRefusals(outcome);
-      removePidFile(this.#o.paths.agentPidFile);
+      logRefusals(this.#log, outcome);
+      removePidFile(paths.agentPidFile);
     }
-    this.#heartbeats.close();
-    this.#control.close();
+    this.#agent.close();
+    parts.heartbeats.close();
+    parts.control.close();
     this.#statusFile?.writeNow();
     this.#statusFile?.close();
-    this.#incidents.close();
-    this.#history.close();
-    this.#o.launcher.close();
-    await this.#agentLog?.close();
-    await this.#alerter.drain(1000);
+    this.#incidents?.close();
+    parts.history.close();
+    launcher.close();
+    await parts.agentLog?.close();
+    await parts.alerter.drain(1000);
     this.#lock?.release();
     this.#log.info('watchdog stopped');
   }
 
+  /**
+   * For a watchdog about to die of a bug: an agent it started but never recorded in agent.pid
+   * would be duplicated by the next watchdog, so it goes too (its group, at once).
+   */
+  killUnrecordedAgent(): void {
+    const agent = this.#agent.unrecorded;
+    if (agent) guardedSignal({ pid: agent.pid, startTicks: agent.startTicks, group: true }, 'SIGKILL');
+  }
+
   status(): StatusSnapshot {
-    const agent = this.#o.launcher.current();
+    const { paths, config, launcher } = this.#o;
     return buildStatus({
       nowMono: this.#clock.now(),
       nowWall: this.#clock.wallNow(),
@@ -335,51 +235,56 @@ export class Supervisor {
         pid: process.pid,
         version: WATCHDOG_VERSION,
         startedAtWall: this.#startedAtWall,
-        mode: this.#o.paths.mode,
-        home: this.#o.paths.home,
+        mode: paths.mode,
+        home: paths.home,
         config: this.#o.configOrigin,
+        stopped: this.#stopped,
       },
-      ladder: this.#ladder,
-      agent,
-      agentVersion: this.#session?.hello.version ?? null,
-      agentName: this.#session?.hello.name ?? null,
-      agentConfig: this.#agentConfig,
-      lastHeartbeat: this.#lastHeartbeat,
-      lastBeatAtMono: this.#lastBeatAtMono,
-      restarts: this.#restarts,
-      restartsInWindow: this.#policy.restartsInWindow(this.#clock.now()),
-      rssBytes: this.#lastSample?.rssBytes ?? null,
-      cpuPercent: this.#lastSample?.cpuPercent ?? null,
-      worstHeartbeatGapMs: this.#monitor.worstGapMs || null,
-      incidents: this.#incidents.recent(5),
-      pausedUntilWall: this.#pausedUntilWall,
+      ladder: this.#loop.state,
+      withinMs: config.watchdog.recovery.intensity.withinMs,
+      agent: launcher.current(),
+      facts: this.#facts,
+      worstHeartbeatGapMs: this.#parts.monitor.worstGapMs || null,
+      incidents: this.#incidents?.recent(5) ?? [],
     });
   }
 
-  // ── events in ─────────────────────────────────────────────────────────────────────────────
+  // ── sources: each updates the facts and posts an event ───────────────────────────────────
 
-  #post(event: LadderEvent): void {
-    this.#queue.push(event);
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#ladder.dispatch(next);
-    } finally {
-      this.#draining = false;
-    }
+  #hooks() {
+    return {
+      detector: (event: DetectorEvent) => this.#onDetector(event),
+      ownGap: (lateMs: number) =>
+        this.#log.warn(
+          { lateMs },
+          'the watchdog itself stood still (stopped, frozen or starved); the agent gets a fresh heartbeat deadline',
+        ),
+      sample: (sample: { rssBytes: number; cpuPercent: number }) => {
+        this.#facts.lastSample = sample;
+        this.#parts.memory.sample(sample.rssBytes);
+        this.#parts.cpu.sample(sample.cpuPercent);
+      },
+      admit: (pid: number) => this.#admit(pid),
+      hello: (session: AgentSession) => this.#onHello(session),
+      heartbeat: (beat: HeartbeatMessage) => this.#onHeartbeat(beat),
+      result: (result: ResultMessage) => this.#onResult(result),
+      sessionClosed: (session: AgentSession) => {
+        if (this.#facts.session === session) this.#facts.session = undefined;
+        this.#log.info({ agentPid: session.hello.pid }, 'agent disconnected from the heartbeat socket');
+      },
+      request: (request: ControlRequest) => this.#handle(request),
+    };
   }
 
   #onDetector(event: DetectorEvent): void {
     if (event.type === 'signal')
       this.#log.warn({ signal: event.kind, detail: event.detail }, `detected ${event.kind}`);
     else if (event.type === 'cleared') this.#log.info({ signal: event.kind }, `${event.kind} cleared`);
-    this.#post(event);
+    this.#loop.post(event);
   }
 
   #admit(pid: number): string | undefined {
     const agent = this.#o.launcher.current();
-    if (agent && agent === this.#unrecorded)
-      return 'this agent could not be recorded in agent.pid and is being stopped';
     if (agent && (pid === agent.pid || isDescendantOf(pid, agent.pid))) return undefined;
     // systemd: the unit may have a MainPID we did not start; if `pid` is it, it is adopted and
     // admitted when it says hello again.
@@ -391,34 +296,43 @@ export class Supervisor {
   }
 
   #onHello(session: AgentSession): void {
-    this.#session = session;
-    this.#lastHeartbeat = null;
-    this.#lastBeatAtMono = this.#clock.now();
-    this.#selfReport.reset();
-    this.#monitor.arm(session.hello.pid);
+    const facts = this.#facts;
+    facts.session = session;
+    facts.lastHeartbeat = null;
+    facts.lastBeatAt = this.#clock.now();
+    this.#parts.selfReport.reset();
+    this.#parts.monitor.arm(session.hello.pid);
     this.#log.info({ agentPid: session.hello.pid, version: session.hello.version }, 'agent said hello');
-    this.#post({ type: 'hello', pid: session.hello.pid });
+    this.#loop.post({ type: 'hello', pid: session.hello.pid });
   }
 
+  /** Several times a second: facts only; the ladder hears of heartbeats through the detectors. */
   #onHeartbeat(beat: HeartbeatMessage): void {
-    this.#lastHeartbeat = beat;
-    if (beat.config) this.#agentConfig = beat.config;
-    this.#lastBeatAtMono = this.#clock.now();
-    this.#monitor.beat();
-    this.#selfReport.heartbeat(beat);
+    const facts = this.#facts;
+    facts.lastHeartbeat = beat;
+    if (beat.config) facts.config = beat.config;
+    facts.lastBeatAt = this.#clock.now();
+    this.#parts.monitor.beat();
+    this.#parts.selfReport.heartbeat(beat);
+  }
+
+  #onResult(result: ResultMessage): void {
+    if (this.#parts.commands.resolve(result)) return;
+    const { id, ok, did, durationMs, error } = result;
+    this.#loop.post({ type: 'result', id, ok, did, durationMs, error });
   }
 
   #onExit(exit: AgentExit, agent: LaunchedAgent): void {
     // What the agent was last seen with goes at once (before any restart); a /proc scan follows.
     void this.#o.launcher.sweep(agent).then((outcome) => {
-      this.#logRefusals(outcome);
+      logRefusals(this.#log, outcome);
       if (outcome.survivors.length) {
         this.#log.error({ survivors: outcome.survivors }, 'processes of the exited agent survived SIGKILL');
       }
     });
-    this.#monitor.disarm();
-    this.#sampler.stop();
-    this.#session = undefined;
+    this.#parts.monitor.disarm();
+    this.#parts.sampler.stop();
+    this.#facts.session = undefined;
     const current = readPidFile(this.#o.paths.agentPidFile);
     if (current?.pid === agent.pid) removePidFile(this.#o.paths.agentPidFile);
     const how = exit.signal
@@ -426,240 +340,47 @@ export class Supervisor {
       : exit.code === null
         ? 'exited'
         : `exited with code ${exit.code}`;
-    if (this.#ladder.phase === 'stopping' || this.#stopping) return;
-    if (agent === this.#unrecorded) {
-      this.#unrecorded = undefined;
-      return;
+    if (this.#loop.state.phase !== 'stopping' && !this.#stopping && !this.#agent.isDiscarded(agent)) {
+      this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
     }
-    this.#log.warn({ agentPid: exit.pid, code: exit.code, signal: exit.signal }, `agent ${how}`);
-    this.#post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
+    if (this.#agent.isDiscarded(agent)) return;
+    // The ladder knows whether an exit is news (not while it is stopping the agent itself).
+    this.#loop.post({ type: 'exit', detail: `agent pid ${exit.pid} ${how}` });
   }
 
   /** systemd: the unit was restarted by someone else; its new main process is the agent now. */
   #onReplaced(agent: LaunchedAgent, previous: LaunchedAgent | null): void {
     if (this.#stopping) return;
-    this.#monitor.disarm();
-    this.#sampler.stop();
-    if (this.#session && this.#session.hello.pid !== agent.pid) this.#heartbeats.dropSession();
-    writePidFile(this.#o.paths.agentPidFile, {
-      pid: agent.pid,
-      startTicks: agent.startTicks,
-      startedAt: agent.startedAt,
-      cmdline: agent.cmdline,
-      instance: agent.instance,
-      watchdogPid: process.pid,
-    });
+    const session = this.#facts.session;
+    if (session && session.hello.pid !== agent.pid) this.#parts.heartbeats.dropSession();
+    this.#agent.adopt(agent);
     const detail = `${this.#o.config.watchdog.systemd.agentUnit} was restarted outside the watchdog (e.g. systemctl restart): agent pid ${previous?.pid ?? 'none'} → ${agent.pid}`;
     this.#log.info({ agentPid: agent.pid, previousPid: previous?.pid ?? null }, detail);
-    this.#afterLaunch(agent);
-    this.#post({ type: 'replaced', pid: agent.pid, detail });
+    this.#loop.post({ type: 'replaced', pid: agent.pid, detail });
   }
 
   // ── effects out ───────────────────────────────────────────────────────────────────────────
 
-  #ports(): LadderPorts {
-    return {
-      start: () => this.#startAgent(),
-      stop: (request) => void this.#hardStop(request),
-      sendRecover: (level, id, reason) =>
-        this.#heartbeats.send({
-          v: PROTOCOL_VERSION,
-          type: 'command',
-          id,
-          cmd: 'recover',
-          level,
-          reason: reason.slice(0, 500),
-        }),
-      isResponsive: () => this.#isResponsive(),
-      record: (event) => this.#record(event),
-      alert: (alert) => this.#alert(alert),
-      changed: () => this.#statusFile?.changed(),
-      newIncidentId: () => newIncidentId(this.#clock.wallNow()),
-    };
+  /** A new agent: the detectors start afresh; the sampler watches it when a limit is set. */
+  #watch(agent: LaunchedAgent): void {
+    const { memory, cpu, sampler, monitor } = this.#parts;
+    // Armed at its hello: until then the startup grace watches it.
+    monitor.disarm();
+    memory.reset();
+    cpu.reset();
+    if (memory.enabled || cpu.enabled) sampler.watch(agent.pid);
   }
 
-  #isResponsive(): boolean {
+  #responsive(): boolean {
     const agent = this.#o.launcher.current();
-    if (!agent || !this.#session || this.#monitor.lost) return false;
+    if (!agent || !this.#facts.session || this.#parts.monitor.lost) return false;
     const state = readProcStat(agent.pid)?.state;
     return state !== undefined && state !== 'T' && state !== 't';
   }
 
-  #startAgent(): void {
-    if (this.#ladder.incident) this.#restarts++;
-    this.#o.launcher.start().then(
-      (agent) => {
-        const unrecorded = this.#recordPid(agent);
-        if (unrecorded) {
-          void this.#stopUnrecorded(agent, unrecorded);
-          return;
-        }
-        this.#log.info({ agentPid: agent.pid, command: agent.cmdline }, 'agent started');
-        this.#afterLaunch(agent);
-        this.#post({ type: 'started', pid: agent.pid });
-      },
-      (error: Error) => {
-        this.#log.error({ err: error.message }, 'agent could not be started');
-        this.#post({ type: 'start-failed', detail: error.message });
-      },
-    );
-  }
-
-  #runDirMode(): number {
-    return this.#o.statusGid === undefined ? 0o700 : 0o750;
-  }
-
-  /**
-   * Writes agent.pid, recreating the run folder first (it may have been removed): an agent
-   * the pid file does not name would be started again by the next watchdog. Returns the error
-   * when it still cannot be written.
-   */
-  #recordPid(agent: LaunchedAgent): Error | null {
-    const record = {
-      pid: agent.pid,
-      startTicks: agent.startTicks,
-      startedAt: agent.startedAt,
-      cmdline: agent.cmdline,
-      instance: agent.instance,
-      watchdogPid: process.pid,
-    };
-    let last: Error | null = null;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        ensureDir(this.#o.paths.runDir, { mode: this.#runDirMode(), report: this.#log });
-        writePidFile(this.#o.paths.agentPidFile, record);
-        return null;
-      } catch (error) {
-        last = error as Error;
-      }
-    }
-    return last;
-  }
-
-  /** An agent that cannot be recorded is stopped at once, and the start counts as failed. */
-  async #stopUnrecorded(agent: LaunchedAgent, error: Error): Promise<void> {
-    this.#log.error(
-      { agentPid: agent.pid, err: error.message, pidFile: this.#o.paths.agentPidFile },
-      'cannot write the pid file; stopping the agent just started, so none runs unrecorded',
-    );
-    this.#unrecorded = agent;
-    try {
-      await this.#o.launcher.stop({ graceMs: this.#o.config.watchdog.recovery.hard.stopTimeoutMs });
-    } catch (stopError) {
-      this.#log.error(
-        { err: (stopError as Error).message, agentPid: agent.pid },
-        'could not stop the unrecorded agent',
-      );
-    }
-    this.#post({
-      type: 'start-failed',
-      detail: `cannot write ${this.#o.paths.agentPidFile}: ${error.message}`,
-    });
-  }
-
-  #afterLaunch(agent: LaunchedAgent): void {
-    this.#lastSample = null;
-    this.#lastHeartbeat = null;
-    this.#agentConfig = null;
-    this.#lastBeatAtMono = null;
-    this.#memory.reset();
-    this.#cpu.reset();
-    if (this.#memory.enabled || this.#cpu.enabled) this.#sampler.watch(agent.pid);
-  }
-
-  async #hardStop(request: StopRequest): Promise<void> {
-    const { launcher, config, paths } = this.#o;
-    const started = this.#clock.now();
-    const agent = launcher.current();
-    this.#monitor.disarm();
-    this.#sampler.stop();
-    if (!agent) {
-      this.#post({ type: 'stopped', how: 'already-exited' });
-      return;
-    }
-    const hard = config.watchdog.recovery.hard;
-    if (!request.responsive && request.kind !== 'exit') {
-      const evidence = await collectEvidence({
-        pid: agent.pid,
-        stallFile: this.#session?.hello.stallFile,
-        reportDir: paths.reportDir,
-        stateDir: paths.stateDir,
-        lastBeatAgoMs: this.#lastBeatAtMono === null ? 0 : this.#clock.now() - this.#lastBeatAtMono,
-        timeoutMs: hard.evidenceTimeoutMs,
-        clock: this.#clock,
-        sendSignal: (signal) => {
-          const verdict = launcher.signal(signal);
-          if (verdict.outcome === 'refused') {
-            this.#log.warn({ agentPid: agent.pid, signal, reason: verdict.reason }, 'signal refused');
-          }
-          return verdict.outcome === 'sent';
-        },
-      });
-      this.#recordEvidence(request.incidentId, evidence);
-    }
-    // Over the memory ceiling every millisecond of grace is more memory: killed at once, as
-    // systemd's MemoryMax does. Otherwise a responsive agent gets its full graceful stop.
-    const graceMs =
-      request.kind === 'memory-ceiling'
-        ? 0
-        : request.responsive
-          ? hard.stopTimeoutMs
-          : hard.unresponsiveStopTimeoutMs;
-    const outcome = await launcher.stop({ graceMs });
-    this.#logRefusals(outcome);
-    this.#heartbeats.dropSession();
-    this.#session = undefined;
-    removePidFile(paths.agentPidFile);
-    const parts = [`${outcome.how} after ${Math.round(this.#clock.now() - started)} ms`];
-    if (outcome.killed.length) parts.push(`${outcome.killed.length} other process(es) of the agent killed`);
-    if (outcome.survivors.length) {
-      parts.push(`${outcome.survivors.length} survived: ${outcome.survivors.map((p) => p.pid).join(', ')}`);
-      this.#log.error({ survivors: outcome.survivors }, 'processes of the agent survived the hard stop');
-    }
-    this.#log.warn(
-      { agentPid: agent.pid, how: outcome.how, killed: outcome.killed.length },
-      'agent stopped (hard)',
-    );
-    this.#post({ type: 'stopped', how: outcome.how, detail: parts.slice(1).join('; ') || undefined });
-  }
-
-  #recordEvidence(incidentId: string | null, evidence: Evidence): void {
-    if (incidentId) {
-      this.#record({
-        v: 1,
-        incidentId,
-        at: this.#clock.wallNow(),
-        kind: 'evidence',
-        evidence,
-        detail: evidence.stack?.[0] ?? evidence.note,
-      });
-    }
-    this.#log.warn({ incidentId, evidence }, 'evidence before the hard stop');
-  }
-
-  async #killStrays(instance: string): Promise<void> {
-    // The token comes from a file: a stray must also name this home's agent socket.
-    const outcome = await killMarked({
-      instance,
-      alsoEntry: `VIGIL_AGENT_SOCKET=${this.#o.paths.agentSocket}`,
-    });
-    this.#logRefusals(outcome);
-    if (outcome.killed.length) {
-      this.#log.warn(
-        { strays: outcome.killed, survivors: outcome.survivors },
-        'killed processes left by an agent that cannot be adopted',
-      );
-    }
-  }
-
-  /** Signals the guard refused, said once per stop or sweep. */
-  #logRefusals(outcome: KillTreeOutcome): void {
-    if (outcome.refused?.length) this.#log.warn({ refused: outcome.refused }, 'signals refused');
-  }
-
   #record(event: IncidentEvent): void {
-    this.#incidents.append(event);
-    this.#counters.count(event);
+    this.#incidents?.append(event);
+    this.#parts.counters.count(event);
     // The logger has a `pid` of its own (the watchdog's): the agent's is agentPid.
     const { v: _v, incidentId, at: _at, kind, pid, ...rest } = event;
     this.#log.info(
@@ -669,9 +390,10 @@ export class Supervisor {
   }
 
   #alert(alert: LadderAlert): void {
+    const { alerter } = this.#parts;
     const detail = alert.rung ? `${alert.rung}: ${alert.detail}` : alert.detail;
-    if (this.#alerter.configured) {
-      this.#alerter.send({
+    if (alerter.configured) {
+      alerter.send({
         source: 'vigil-watchdog',
         kind: alert.kind,
         incidentId: alert.incidentId,
@@ -690,91 +412,81 @@ export class Supervisor {
     );
   }
 
-  // ── operator requests ─────────────────────────────────────────────────────────────────────
-
-  async #handle(request: ControlRequest): Promise<unknown> {
-    switch (request.op) {
-      case 'status':
-        return this.#liveStatus();
-      case 'history':
-        // From memory: a request must never make the watchdog read the whole file.
-        return this.#incidents.recent(Math.min(request.n ?? 20, HISTORY_MAX));
-      case 'recover': {
-        const outcome = this.#ladder.operatorRecover(request.level);
-        const fields = { rung: request.level, ...outcome };
-        // Joins and refusals come as fast as a script can ask: they must not flood the log.
-        if (outcome.accepted && !outcome.joined) this.#log.info(fields, 'operator asked for recovery');
-        else this.#operatorLog.warn(fields, `operator recovery ${outcome.joined ? 'joined' : 'refused'}`);
-        if (!outcome.accepted) throw watchdogErrors.create('VIGIL_OPERATOR_REFUSED', outcome.detail);
-        return { ...outcome, incidentId: this.#ladder.incident?.id ?? null };
-      }
-      case 'restore': {
-        const result = await this.#commands.request({ cmd: 'restore' }, 10_000);
-        if (!result.ok)
-          throw watchdogErrors.create(
-            'VIGIL_OPERATOR_REFUSED',
-            `restore failed: ${result.error ?? 'no reason given'}`,
-          );
-        return result;
-      }
-      case 'pause': {
-        this.#ladder.pause(request.forMs);
-        this.#pausedUntilWall = request.forMs === undefined ? null : Date.now() + request.forMs;
-        this.#log.warn(
-          { forMs: request.forMs ?? null },
-          'paused by the operator: no recovery actions until resume',
-        );
-        await this.#tellMaintenance(
-          request.forMs === undefined ? 8_640_000_000_000 : Date.now() + request.forMs,
-        );
-        return { paused: true, until: this.#pausedUntilWall };
-      }
-      case 'resume':
-        this.#ladder.resume();
-        this.#pausedUntilWall = null;
-        this.#log.warn('resumed by the operator');
-        await this.#tellMaintenance(0);
-        return { paused: false };
-      case 'fault': {
-        if (!this.#o.config.agent.faults.enabled) {
-          throw watchdogErrors.create(
-            'VIGIL_OPERATOR_REFUSED',
-            'fault injection is disabled for this agent',
-            {
-              hint: 'Set agent.faults.enabled: true in the config (for tests and demos only) and restart the pair.',
-            },
-          );
-        }
-        const result = await this.#commands.request({ cmd: 'fault', fault: request.fault }, 10_000);
-        if (!result.ok)
-          throw watchdogErrors.create(
-            'VIGIL_OPERATOR_REFUSED',
-            `the agent refused the fault: ${result.error ?? ''}`,
-          );
-        this.#log.warn({ fault: request.fault }, 'fault injected by the operator');
-        return result;
-      }
-    }
-  }
-
-  async #tellMaintenance(untilMs: number): Promise<void> {
-    try {
-      await this.#commands.request({ cmd: 'maintenance', untilMs }, 3000);
-    } catch (error) {
-      // The agent may be down; the watchdog's own pause stands regardless.
-      this.#log.info(
-        { err: (error as Error).message },
-        'could not tell the agent about the maintenance window',
+  async #killStrays(instance: string): Promise<void> {
+    // The token comes from a file: a stray must also name this home's agent socket.
+    const outcome = await killMarked({
+      instance,
+      alsoEntry: `VIGIL_AGENT_SOCKET=${this.#o.paths.agentSocket}`,
+    });
+    logRefusals(this.#log, outcome);
+    if (outcome.killed.length) {
+      this.#log.warn(
+        { strays: outcome.killed, survivors: outcome.survivors },
+        'killed processes left by an agent that cannot be adopted',
       );
     }
   }
 
+  /** A run folder removed while running takes the sockets with it: they are opened again. */
+  async #ensureSockets(): Promise<void> {
+    ensureDir(this.#o.paths.runDir, { mode: this.#runDirMode(), report: this.#log });
+    const again = [
+      await this.#parts.heartbeats.ensureListening(),
+      await this.#parts.control.ensureListening(),
+    ];
+    if (again.some(Boolean))
+      this.#log.warn({ runDir: this.#o.paths.runDir }, 'the sockets were gone; listening again');
+  }
+
+  #openStatusFile(): StatusFile {
+    const { paths, config } = this.#o;
+    const textfile = config.watchdog.metricsTextfile ?? paths.promFile;
+    // node_exporter's folder is not vigil's to create; the state folder is.
+    const textfileDirMode = textfile === paths.promFile ? 0o750 : undefined;
+    let promFailing = false;
+    return new StatusFile({
+      path: paths.statusFile,
+      build: () => this.status(),
+      dirMode: this.#runDirMode(),
+      logger: this.#log,
+      onWrite: (snapshot) => {
+        const error = writeProm(textfile, snapshot, this.#parts.counters, textfileDirMode);
+        if (error && !promFailing)
+          this.#log.warn({ err: error, path: textfile }, 'could not write the metrics textfile');
+        promFailing = error !== null;
+        this.#o.onStatus?.(snapshot);
+        // The periodic write is also when a removed run folder is noticed between agent starts.
+        if (!this.#stopping) void this.#ensureSockets().catch(() => {});
+      },
+    });
+  }
+
+  #runDirMode(): number {
+    return this.#o.statusGid === undefined ? 0o700 : 0o750;
+  }
+
+  // ── operator requests ─────────────────────────────────────────────────────────────────────
+
+  #handle(request: ControlRequest): Promise<unknown> {
+    return handleRequest(request, {
+      post: (event) => this.#loop.post(event),
+      status: () => this.#liveStatus(),
+      recentIncidents: (n) => this.#incidents?.recent(n) ?? [],
+      commands: this.#parts.commands,
+      faultsEnabled: this.#o.config.agent.faults.enabled,
+      logger: this.#log,
+      throttled: this.#throttled,
+      wallNow: () => this.#clock.wallNow(),
+    });
+  }
+
   async #liveStatus(): Promise<StatusSnapshot> {
     const agent = this.#o.launcher.current();
+    const { memory, cpu } = this.#parts;
     // With no sampler running (no limits set), measure on demand, at most once a second.
-    if (agent && !(this.#memory.enabled || this.#cpu.enabled)) {
+    if (agent && !(memory.enabled || cpu.enabled)) {
       const sample = await this.#onDemand.get(agent.pid);
-      if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#lastSample = sample;
+      if (sample && this.#o.launcher.current()?.pid === agent.pid) this.#facts.lastSample = sample;
     }
     return this.status();
   }

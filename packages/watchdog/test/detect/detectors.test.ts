@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock, type HeartbeatMessage } from '@vigil/shared';
+import type { HeartbeatMessage } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { CpuDetector } from '../../src/detect/cpu-detector.ts';
 import type { DetectorEvent } from '../../src/detect/detector-event.ts';
 import { HeartbeatMonitor } from '../../src/detect/heartbeat-monitor.ts';

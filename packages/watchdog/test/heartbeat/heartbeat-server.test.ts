@@ -179,7 +179,7 @@ describe('heartbeat server', () => {
 
 describe('heartbeat server flood limit', () => {
   test('beats queued during the watchdog’s own pause are a burst, not a flood; a sustained flood is', async () => {
-    const { FakeClock } = await import('@vigil/shared');
+    const { FakeClock } = await import('@vigil/shared/testing');
     const clock = new FakeClock();
     const path = join(dir, 'burst.sock');
     const beats: number[] = [];

@@ -10,7 +10,12 @@ import type {
   OperatorOutcome,
   StopRequest,
 } from '../../src/ladder/ladder-events.ts';
-import { type LadderConfig, type LadderState, initialLadderState, type TimerName } from '../../src/ladder/ladder-state.ts';
+import {
+  initialLadderState,
+  type LadderConfig,
+  type LadderState,
+  type TimerName,
+} from '../../src/ladder/ladder-state.ts';
 import { step } from '../../src/ladder/ladder-table.ts';
 
 export const CONFIG: LadderConfig = {
@@ -100,7 +105,8 @@ export function harness(options: HarnessOptions = {}) {
   function earliest(): [TimerName, { token: number; at: number; seq: number }] | undefined {
     let best: [TimerName, { token: number; at: number; seq: number }] | undefined;
     for (const entry of timers) {
-      if (!best || entry[1].at < best[1].at || (entry[1].at === best[1].at && entry[1].seq < best[1].seq)) best = entry;
+      if (!best || entry[1].at < best[1].at || (entry[1].at === best[1].at && entry[1].seq < best[1].seq))
+        best = entry;
     }
     return best;
   }

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
 import type { SignalKind } from '@vigil/shared';
+import fc from 'fast-check';
 import type { LadderEffect, LadderEvent } from '../../src/ladder/ladder-events.ts';
 import { LADDER_PHASES, type TimerName } from '../../src/ladder/ladder-state.ts';
 import { harness } from './ladder-harness.ts';
@@ -32,8 +32,14 @@ const action = fc.oneof(
   fc.record({ do: fc.constant('hello' as const) }),
   fc.record({ do: fc.constant('exit' as const) }),
   fc.record({ do: fc.constant('answer-stop' as const) }),
-  fc.record({ do: fc.constant('operator' as const), level: fc.constantFrom('soft' as const, 'medium' as const, 'hard' as const) }),
-  fc.record({ do: fc.constant('pause' as const), forMs: fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }) }),
+  fc.record({
+    do: fc.constant('operator' as const),
+    level: fc.constantFrom('soft' as const, 'medium' as const, 'hard' as const),
+  }),
+  fc.record({
+    do: fc.constant('pause' as const),
+    forMs: fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }),
+  }),
   fc.record({ do: fc.constant('resume' as const) }),
   fc.record({ do: fc.constant('stale-timer' as const) }),
   fc.record({ do: fc.constant('responsive' as const), value: fc.boolean() }),
@@ -53,7 +59,6 @@ function run(actions: Action[], adopted: boolean): void {
   let automatic: number[] = [];
   const opened = new Set<string>();
   const closed = new Set<string>();
-  let seen = 0;
 
   const dispatch = (event: LadderEvent) => {
     const pausedBefore = h.state.paused !== null;
@@ -94,7 +99,6 @@ function run(actions: Action[], adopted: boolean): void {
       }
       if (e.type === 'record' && e.event.kind === 'closed') closed.add(e.event.incidentId);
     }
-    seen = h.effects.length;
   }
 
   /** Fires due timers one by one, checking each as its own event. */
@@ -212,13 +216,19 @@ function run(actions: Action[], adopted: boolean): void {
   }
   // Every opened incident closes once the pair shuts down.
   dispatch({ type: 'shutdown' });
-  assert.deepEqual([...opened].filter((id) => !closed.has(id)), [], 'every opened incident closed');
+  assert.deepEqual(
+    [...opened].filter((id) => !closed.has(id)),
+    [],
+    'every opened incident closed',
+  );
   assert.equal(h.timers.size, 0, 'no timer outlives the shutdown');
 }
 
 test('random event sequences keep the ladder’s invariants', () => {
   fc.assert(
-    fc.property(fc.array(action, { maxLength: 80 }), fc.boolean(), (actions, adopted) => run(actions, adopted)),
+    fc.property(fc.array(action, { maxLength: 80 }), fc.boolean(), (actions, adopted) =>
+      run(actions, adopted),
+    ),
     { numRuns: 400 },
   );
 });

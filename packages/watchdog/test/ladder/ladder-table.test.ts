@@ -47,7 +47,13 @@ describe('recovery ladder: the climb', () => {
     h.advance(3000);
     assert.equal(h.state.phase, 'stopping');
     // The stop policy is the ladder's: an agent that answers gets its full grace, no evidence.
-    assert.deepEqual(h.stops[0], { kind: 'memory', responsive: true, incidentId: 'inc-1', graceMs: 3000, evidence: false });
+    assert.deepEqual(h.stops[0], {
+      kind: 'memory',
+      responsive: true,
+      incidentId: 'inc-1',
+      graceMs: 3000,
+      evidence: false,
+    });
     h.stopped();
     assert.equal(h.starts.length, 2, 'the first restart is immediate');
     h.dispatch({ type: 'started', pid: 101 });
@@ -196,7 +202,13 @@ describe('recovery ladder: skipping rungs', () => {
     h.up();
     h.dispatch({ type: 'exit', detail: 'exit code 1' });
     // A dead agent has no stack to take.
-    assert.deepEqual(h.stops[0], { kind: 'exit', responsive: false, incidentId: 'inc-1', graceMs: 250, evidence: false });
+    assert.deepEqual(h.stops[0], {
+      kind: 'exit',
+      responsive: false,
+      incidentId: 'inc-1',
+      graceMs: 250,
+      evidence: false,
+    });
     h.stopped('already-exited');
     assert.equal(h.starts.length, 2);
     assert.equal(h.now, 0);
@@ -260,7 +272,10 @@ describe('recovery ladder: crash-loop guard', () => {
         const d = backoffDelay(n, backoff, () => r);
         assert.ok(d >= nominal * 0.75 && d <= nominal, `delay ${d} for n=${n}, r=${r}`);
       }
-      assert.equal(backoffDelay(0, backoff, () => r), 0);
+      assert.equal(
+        backoffDelay(0, backoff, () => r),
+        0,
+      );
     }
   });
 
@@ -353,16 +368,21 @@ describe('recovery ladder: operator commands', () => {
     assert.equal(h.state.phase, 'starting');
   });
 
-  test('recover hard while backing off or failed starts now', () => {
-    const h = harness();
+  test('recover hard while failed starts now', () => {
+    const h = harness({ maxRestarts: 1 });
     h.up();
     h.dispatch({ type: 'exit', detail: 'x' });
     h.stopped();
     h.dispatch({ type: 'exit', detail: 'x' });
     h.stopped();
-    assert.equal(h.state.phase, 'backoff');
-    assert.equal(h.operator('hard').accepted, true);
+    assert.equal(h.state.phase, 'failed');
+    assert.deepEqual(h.operator('hard'), {
+      incidentId: 'inc-1',
+      accepted: true,
+      detail: 'starting the agent now',
+    });
     assert.equal(h.state.phase, 'starting');
+    assert.equal(h.state.failed, false);
   });
 
   test('soft is refused when the agent cannot run it, or while stopping', () => {
@@ -406,6 +426,8 @@ describe('recovery ladder: operator commands', () => {
     h.advance(60_000);
     assert.equal(h.state.paused, null);
     assert.equal(h.state.phase, 'soft', 'the still-active cpu signal is acted on at resume');
+    // The incident says how long the signal had lasted, not only what it said when raised.
+    assert.equal(h.records.find((r) => r.kind === 'opened')?.detail, 'hot; still so 60 s later');
   });
 
   test('pause during a hard stop lets the stop finish and keeps the agent down', () => {

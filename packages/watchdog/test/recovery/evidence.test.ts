@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Clock, FakeClock, systemClock } from '@vigil/shared';
+import { type Clock, systemClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { type CollectEvidenceOptions, collectEvidence, monotonicMs } from '../../src/recovery/evidence.ts';
 
 const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));

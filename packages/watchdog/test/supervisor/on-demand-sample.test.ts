@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import { OnDemandSample } from '../../src/supervisor/on-demand-sample.ts';
 
 test('a burst of status requests measures once; a second later, or for a new pid, again', async () => {

@@ -3,7 +3,8 @@
  * `step` moves time in small increments and lets promise callbacks run in between, as real time
  * would; one big clock.advance() would fire several ticks before any run could finish.
  */
-import { type CheckConfig, FakeClock } from '@vigil/shared';
+import type { CheckConfig } from '@vigil/shared';
+import { FakeClock } from '@vigil/shared/testing';
 import type { CheckFactory } from '../../../src/checks/apply-checks.ts';
 import { CheckRegistry, type CheckTransition } from '../../../src/checks/check-registry.ts';
 import type { CheckResult } from '../../../src/checks/check-result.ts';

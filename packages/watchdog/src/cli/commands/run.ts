@@ -149,7 +149,9 @@ export async function run(args: { config: string | undefined }): Promise<number>
       const os = isOsError(error)
         ? { code: error.code, reason: describeOsError(error, { home: paths.home }) }
         : null;
-      // Leave the agent running: the next watchdog adopts it rather than starting a duplicate.
+      // Leave the agent running: the next watchdog adopts it rather than starting a duplicate —
+      // unless it was never recorded in agent.pid (a full disk), which would make it a duplicate.
+      supervisor.killUnrecordedAgent();
       logger.fatal(
         os ?? { err: error },
         'watchdog crashed; the agent is left running for the next watchdog to adopt',

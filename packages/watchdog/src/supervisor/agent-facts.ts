@@ -1,0 +1,36 @@
+/**
+ * What the loop knows about the agent that is not a ladder decision: its session, its last
+ * heartbeat and when it came, the last resource sample, the config it reported. One record,
+ * owned by the loop; status is a pure function of it and the ladder's state.
+ */
+import type { ConfigReport, HeartbeatMessage } from '@vigil/shared';
+import type { AgentSession } from '../heartbeat/heartbeat-server.js';
+
+export interface AgentFacts {
+  session: AgentSession | undefined;
+  lastHeartbeat: HeartbeatMessage | null;
+  /** Monotonic time of the last heartbeat (or of the hello), null before the first. */
+  lastBeatAt: number | null;
+  lastSample: { rssBytes: number; cpuPercent: number } | null;
+  /** Sent in a session's first beat and on change; kept until a new start. */
+  config: ConfigReport | null;
+}
+
+export function freshFacts(): AgentFacts {
+  return { session: undefined, lastHeartbeat: null, lastBeatAt: null, lastSample: null, config: null };
+}
+
+/** A new agent (started, adopted or replaced): nothing known of the previous one carries over. */
+export function forNewAgent(facts: AgentFacts): void {
+  facts.lastSample = null;
+  facts.lastHeartbeat = null;
+  facts.lastBeatAt = null;
+  facts.config = null;
+}
+
+/** How the pair was stopped, for the last status written: by what and when. */
+export interface StopFacts {
+  reason: string;
+  /** Epoch ms. */
+  at: number;
+}
