@@ -43,19 +43,28 @@ export function renderStatus(
   const now = s.updatedAt + (options.staleMs ?? 0);
   const a = s.agent;
   const lines: string[] = [];
-  if (options.staleMs !== undefined) {
+  const stopped = s.watchdog.stopped;
+  if (options.staleMs !== undefined && !stopped) {
     lines.push(
       paint(
-        `STALE: the watchdog is not running; this is the last state it wrote, ${formatDuration(options.staleMs)} ago (${formatTime(s.updatedAt)})`,
+        `STALE: the watchdog is not running and did not stop cleanly (killed or crashed); this is the last state it wrote, ${formatDuration(options.staleMs)} ago (${formatTime(s.updatedAt)})`,
         'red',
         color,
       ),
     );
   }
-  const badge = paint(`● ${a.state}`, STATE_STYLE[a.state], color);
-  lines.push(
-    `${paint('vigil', 'bold', color)} ${badge}${s.watchdog.paused ? paint('  (paused for maintenance)', 'yellow', color) : ''}`,
-  );
+  // The header says what is true now: a view of a watchdog that is gone is never "● healthy".
+  const badge = stopped
+    ? paint('● stopped', 'red', color)
+    : options.staleMs !== undefined
+      ? paint(`● STALE (last written: ${a.state})`, 'red', color)
+      : paint(`● ${a.state}`, STATE_STYLE[a.state], color);
+  const note = stopped
+    ? paint(`  (the pair was stopped: ${stopped.reason}, ${formatTime(stopped.at)})`, 'dim', color)
+    : s.watchdog.paused
+      ? paint('  (paused for maintenance)', 'yellow', color)
+      : '';
+  lines.push(`${paint('vigil', 'bold', color)} ${badge}${note}`);
   lines.push(
     `  watchdog   pid ${s.watchdog.pid}  v${s.watchdog.version}  ${s.watchdog.mode}  up ${formatDuration(s.watchdog.uptimeMs)}${s.watchdog.home ? `  ${s.watchdog.home}` : ''}`,
   );

@@ -71,8 +71,20 @@ export function explain(snapshot: StatusSnapshot, staleMs?: number): string {
   const a = s.agent;
   const now = s.updatedAt;
   const parts: string[] = [];
+  const stopped = s.watchdog.stopped;
+  if (stopped) {
+    // A clean stop: nothing is wrong and nothing will happen until the pair is started again.
+    parts.push(
+      `The pair was stopped (${stopped.reason}) at ${formatTime(stopped.at)}, ${formatDuration(now + (staleMs ?? 0) - stopped.at)} ago; \`vigil run\` starts it again.`,
+    );
+    const last = s.incidents[0];
+    parts.push(last ? describeIncident(last, now) : 'No incident had been recorded.');
+    return `${parts.join(' ')}\n`;
+  }
   if (staleMs !== undefined)
-    parts.push(`The watchdog is not running; this is what it last wrote, ${formatDuration(staleMs)} ago.`);
+    parts.push(
+      `The watchdog is not running and did not stop cleanly (killed or crashed): nothing supervises the agent now; this is what it last wrote, ${formatDuration(staleMs)} ago. \`vigil run\` starts a watchdog that adopts the agent if it still runs.`,
+    );
   const pid = a.pid
     ? ` (pid ${a.pid}${a.uptimeMs !== null ? `, up ${formatDuration(a.uptimeMs)}` : ''})`
     : '';
