@@ -112,10 +112,12 @@ describe('the pair in embedded mode', () => {
     assert.equal(final.agent.state, 'stopped');
   });
 
-  test('status with the watchdog down shows the last state, marked stale, and exits 3', () => {
+  test('status with the watchdog stopped shows that it was stopped, by what, and exits 3', () => {
     const result = pair.cli(['status']);
     assert.equal(result.code, 3);
-    assert.match(result.stdout, /STALE/);
+    // A clean stop is not a watchdog gone missing: no STALE, but when and why it stopped.
+    assert.match(result.stdout, /● stopped {2}\(the pair was stopped: received SIGTERM, /);
+    assert.doesNotMatch(result.stdout, /STALE/);
     assert.match(result.stderr, /not reachable/);
     const json = pair.cli(['status', '--json']);
     assert.equal(json.code, 3);
