@@ -27,6 +27,11 @@ export const WatchdogConfigSchema = section({
   }),
   resources: section({
     sampleIntervalMs: Ms(250, 50, 60_000),
+    /**
+     * The bundled agent gets vigil's default limits (see the README) where none are set here;
+     * false: only what is set here applies. A custom agent.command never gets defaults.
+     */
+    bundledDefaults: Type.Boolean({ default: true }),
     memory: section({
       /** RSS of the agent and its descendants; above it for forSamples samples starts the ladder. */
       maxRssBytes: Type.Optional(Bytes),

@@ -50,6 +50,18 @@ export const StatusSnapshot = Type.Object({
     pausedUntil: Type.Union([Type.Number(), Type.Null()]),
     home: Type.Optional(Type.String()),
     config: Type.Optional(ConfigOrigin),
+    /** The memory and CPU limits applied to the agent, and which are vigil's defaults. */
+    limits: Type.Optional(
+      Type.Object(
+        {
+          maxRssBytes: NullableInt,
+          ceilingRssBytes: NullableInt,
+          cpuMaxPercent: NullableNumber,
+          defaulted: Type.Array(Type.Union([Type.Literal('memory'), Type.Literal('cpu')])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Set in the last status a watchdog writes when it stops: what stopped it and when. */
     stopped: Type.Optional(
       Type.Object(

@@ -33,6 +33,21 @@ export function renderIncidentLine(agentIncident: Incident, now: number, color: 
   return `${paint(incident.id, 'dim', color)}  ${incident.signal}: ${rungs} → ${paint(outcome, style, color)}${took}, ${formatDuration(now - incident.openedAt)} ago`;
 }
 
+/** "RSS 256 MiB (ceiling 384 MiB), CPU 90% (vigil's defaults for the bundled agent)" */
+export function describeLimits(limits: NonNullable<StatusSnapshot['watchdog']['limits']>): string {
+  const memory =
+    limits.maxRssBytes === null && limits.ceilingRssBytes === null
+      ? 'RSS: none'
+      : `RSS ${formatBytes(limits.maxRssBytes)}${limits.ceilingRssBytes === null ? '' : ` (ceiling ${formatBytes(limits.ceilingRssBytes)})`}`;
+  const cpu = limits.cpuMaxPercent === null ? 'CPU: none' : `CPU ${limits.cpuMaxPercent}%`;
+  const defaulted = limits.defaulted.length
+    ? ` (${limits.defaulted.join(' and ')}: vigil's defaults for the bundled agent)`
+    : '';
+  const off =
+    limits.maxRssBytes === null && limits.cpuMaxPercent === null ? ' — nothing acts on a leak or a spin' : '';
+  return `${memory}, ${cpu}${defaulted}${off}`;
+}
+
 export function renderStatus(
   snapshot: StatusSnapshot,
   options: { color: boolean; staleMs?: number | undefined },
@@ -90,6 +105,8 @@ export function renderStatus(
     a.adopted ? 'adopted' : null,
   ].filter(Boolean);
   lines.push(`  agent      ${agentBits.join('  ')}`);
+  const limits = s.watchdog.limits;
+  if (limits) lines.push(`  limits     ${describeLimits(limits)}`);
   if (a.health) {
     const c = a.health.checks;
     const counts = c

@@ -1,8 +1,9 @@
 /**
- * CPU: percent of one core used by the agent and its descendants, above `maxPercent` for
+ * CPU: percent of one core the agent used — or, on a busy host, wanted (on a CPU plus waiting for
+ * one: a spinner starved to a third of a core still wants all of it) — above `maxPercent` for
  * `forSamples` samples in a row (one busy second is not a fault). Clears after a quarter as many
  * samples below 90% of the limit, so a value hovering at the limit, or one quiet sample, does
- * not flap.
+ * not flap. The incident says which figure it was judged by.
  */
 import type { EmitDetectorEvent } from './detector-event.js';
 
@@ -34,7 +35,15 @@ export class CpuDetector {
     this.last = null;
   }
 
-  sample(percent: number): void {
+  sample(
+    cpuPercent: number,
+    demand?: { demandPercent: number | null; waitedPercent: number | null; demandPending?: boolean },
+  ): void {
+    // A process that just got busy: what it wants is known only from the next sample on, and a
+    // starved spinner's share of a core alone must not count as "below the limit".
+    if (demand?.demandPending && cpuPercent <= (this.#o.maxPercent ?? Number.POSITIVE_INFINITY)) return;
+    const demandPercent = demand?.demandPercent ?? null;
+    const percent = Math.max(cpuPercent, demandPercent ?? 0);
     this.last = percent;
     const max = this.#o.maxPercent;
     if (max === undefined) return;
@@ -46,7 +55,10 @@ export class CpuDetector {
         this.#o.emit({
           type: 'signal',
           kind: 'cpu',
-          detail: `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} samples`,
+          detail:
+            demandPercent !== null && demandPercent > cpuPercent + 5
+              ? `CPU demand ${demandPercent.toFixed(0)}% of a core (ran ${cpuPercent.toFixed(0)}%, waited ${(demand?.waitedPercent ?? 0).toFixed(0)}% for a CPU) above ${max}% for ${this.#over} samples`
+              : `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} samples`,
         });
       }
       return;

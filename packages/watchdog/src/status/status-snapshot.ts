@@ -4,6 +4,7 @@
  * never a copy of a ladder fact that could go stale (the pause's end comes from the ladder's pause).
  */
 import type { AgentState, ConfigOrigin, Incident, LaunchMode, StatusSnapshot } from '@vigil/shared';
+import type { AgentLimits } from '../detect/agent-limits.js';
 import { currentRung, type LadderState } from '../ladder/ladder-state.js';
 import { restartsInWindow } from '../ladder/restart-window.js';
 import type { LaunchedAgent } from '../launcher/launcher.js';
@@ -17,6 +18,7 @@ export interface WatchdogFacts {
   home: string | null;
   config?: ConfigOrigin | undefined;
   stopped?: StopFacts | undefined;
+  limits?: AgentLimits | undefined;
 }
 
 export interface StatusInput {
@@ -30,6 +32,15 @@ export interface StatusInput {
   facts: AgentFacts;
   worstHeartbeatGapMs: number | null;
   incidents: Incident[];
+}
+
+function limitsOf(limits: AgentLimits) {
+  return {
+    maxRssBytes: limits.memory.maxRssBytes ?? null,
+    ceilingRssBytes: limits.memory.ceilingRssBytes ?? null,
+    cpuMaxPercent: limits.cpu.maxPercent ?? null,
+    defaulted: limits.defaulted,
+  };
 }
 
 export function agentState(ladder: LadderState, facts: AgentFacts): AgentState {
@@ -79,6 +90,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
       ...(input.watchdog.home ? { home: input.watchdog.home } : {}),
       ...(input.watchdog.config ? { config: input.watchdog.config } : {}),
       ...(input.watchdog.stopped ? { stopped: input.watchdog.stopped } : {}),
+      ...(input.watchdog.limits ? { limits: limitsOf(input.watchdog.limits) } : {}),
     },
     agent: {
       state: agentState(ladder, facts),

@@ -15,6 +15,7 @@ import type {
 import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
 import { Alerter } from '../alert/alerter.js';
 import { ControlServer } from '../control/control-server.js';
+import type { AgentLimits } from '../detect/agent-limits.js';
 import { CpuDetector } from '../detect/cpu-detector.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
 import { HeartbeatMonitor } from '../detect/heartbeat-monitor.js';
@@ -46,11 +47,13 @@ export interface ComposeOptions {
   clock: Clock;
   launcher: AgentLauncher;
   statusGid?: number | undefined;
+  limits: AgentLimits;
 }
 
 export function composeParts(o: ComposeOptions, hooks: PartHooks) {
   const { watchdog } = o.config;
   const log = o.logger;
+  const { limits } = o;
   const monitor = new HeartbeatMonitor({
     clock: o.clock,
     timeoutMs: watchdog.heartbeat.timeoutMs,
@@ -79,8 +82,8 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
   });
   return {
     monitor,
-    memory: new MemoryDetector({ ...watchdog.resources.memory, emit: hooks.detector }),
-    cpu: new CpuDetector({ ...watchdog.resources.cpu, emit: hooks.detector }),
+    memory: new MemoryDetector({ ...limits.memory, emit: hooks.detector }),
+    cpu: new CpuDetector({ ...limits.cpu, emit: hooks.detector }),
     selfReport: new SelfReportDetector({ ...watchdog.selfReport, emit: hooks.detector }),
     sampler: new ResourceSampler({
       clock: o.clock,

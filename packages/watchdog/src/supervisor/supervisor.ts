@@ -20,8 +20,9 @@ import {
   type VigilPaths,
 } from '@vigil/shared';
 import { handleRequest } from '../control/handle-request.js';
+import { type AgentLimits, agentLimits } from '../detect/agent-limits.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
-import { measure } from '../detect/resource-sampler.js';
+import { measure, type ResourceSample } from '../detect/resource-sampler.js';
 import type { AgentSession } from '../heartbeat/heartbeat-server.js';
 import { LogThrottle } from '../heartbeat/log-throttle.js';
 import { newIncidentId } from '../history/incident-id.js';
@@ -72,6 +73,7 @@ export class Supervisor {
   readonly #onDemand: OnDemandSample;
   readonly #throttled: LogThrottle;
   readonly #startedAtWall: number;
+  readonly #limits: AgentLimits;
   #incidents: IncidentLog | undefined;
   #statusFile: StatusFile | undefined;
   #lock: Lock | undefined;
@@ -85,7 +87,8 @@ export class Supervisor {
     this.#startedAtWall = this.#clock.wallNow();
     this.#throttled = new LogThrottle(options.logger, 5, 10_000, this.#clock);
     this.#onDemand = new OnDemandSample(this.#clock, measure);
-    this.#parts = composeParts({ ...options, clock: this.#clock }, this.#hooks());
+    this.#limits = agentLimits(options.config);
+    this.#parts = composeParts({ ...options, clock: this.#clock, limits: this.#limits }, this.#hooks());
     const parts = this.#parts;
     this.#loop = new RunLoop(this.#clock, ladderConfig(options.config.watchdog), {
       start: () => this.#agent.start(),
@@ -239,6 +242,7 @@ export class Supervisor {
         home: paths.home,
         config: this.#o.configOrigin,
         stopped: this.#stopped,
+        limits: this.#limits,
       },
       ladder: this.#loop.state,
       withinMs: config.watchdog.recovery.intensity.withinMs,
@@ -259,10 +263,11 @@ export class Supervisor {
           { lateMs },
           'the watchdog itself stood still (stopped, frozen or starved); the agent gets a fresh heartbeat deadline',
         ),
-      sample: (sample: { rssBytes: number; cpuPercent: number }) => {
+      sample: (sample: ResourceSample) => {
         this.#facts.lastSample = sample;
         this.#parts.memory.sample(sample.rssBytes);
-        this.#parts.cpu.sample(sample.cpuPercent);
+        // A starting agent is busy by nature (compiling, its first checks): CPU is judged once it said hello.
+        if (this.#facts.session) this.#parts.cpu.sample(sample.cpuPercent, sample);
       },
       admit: (pid: number) => this.#admit(pid),
       hello: (session: AgentSession) => this.#onHello(session),

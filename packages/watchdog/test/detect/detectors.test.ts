@@ -109,6 +109,22 @@ describe('cpu detector', () => {
     d.sample(10);
     assert.deepEqual(r.kinds(), ['signal:cpu', 'cleared:cpu']);
   });
+
+  test('a spinner starved to a third of a core is judged by what it wants, and the incident says so', () => {
+    const r = recorder();
+    const d = new CpuDetector({ maxPercent: 90, forSamples: 3, emit: r.emit });
+    for (let i = 0; i < 3; i++) d.sample(33, { demandPercent: 99, waitedPercent: 66 });
+    assert.deepEqual(r.kinds(), ['signal:cpu']);
+    assert.match(
+      (r.events[0] as { detail: string }).detail,
+      /^CPU demand 99% of a core \(ran 33%, waited 66% for a CPU\) above 90% for 3 samples$/,
+    );
+    // A sample that cannot tell what the agent wants (its threads just got busy) is not "quiet".
+    d.sample(33, { demandPercent: null, waitedPercent: null, demandPending: true });
+    assert.deepEqual(r.kinds(), ['signal:cpu']);
+    d.sample(2, { demandPercent: null, waitedPercent: null });
+    assert.deepEqual(r.kinds(), ['signal:cpu', 'cleared:cpu'], 'an idle agent is quiet, demand read or not');
+  });
 });
 
 describe('self-report detector', () => {

@@ -1,0 +1,60 @@
+// The meter against real processes: a spinner that has a CPU to itself, and one that shares a
+// single CPU with two others (taskset), which gets a third of it but still wants all of it.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { after, describe, test } from 'node:test';
+import { UsageMeter } from '../../src/detect/resource-sampler.ts';
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function spinner(cpu?: number): ChildProcess {
+  const args = ['-e', 'for (;;) {}'];
+  const child =
+    cpu === undefined
+      ? spawn(process.execPath, args)
+      : spawn('taskset', ['-c', String(cpu), process.execPath, ...args]);
+  children.push(child);
+  return child;
+}
+
+/** Readings `ms` apart, as the sampler takes them, until one knows what the process wanted. */
+async function measured(pid: number, ms: number) {
+  const meter = new UsageMeter();
+  meter.read([pid], performance.now());
+  const deadline = performance.now() + 20 * ms;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, ms));
+    const sample = meter.read([pid], performance.now());
+    assert.ok(sample);
+    // A process seen busy for the first time has no earlier thread reading: the next one does.
+    if (!sample.demandPending || performance.now() > deadline) return sample;
+  }
+}
+
+describe('CPU use and demand from /proc', () => {
+  test('an idle process: little CPU, no demand read, its RSS counted', async () => {
+    const sample = await measured(process.pid, 300);
+    assert.equal(sample.demandPending, undefined);
+    assert.ok(sample.rssBytes > 10 * 1024 * 1024, String(sample.rssBytes));
+    assert.equal(sample.pids, 1);
+  });
+
+  test('a spinner starved to a share of one CPU still wants all of it', {
+    skip: spawnSync('taskset', ['-c', '0', 'true']).status !== 0 && 'taskset cannot pin here',
+  }, async () => {
+    const starved = spinner(0);
+    spinner(0);
+    spinner(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const sample = await measured(starved.pid as number, 1000);
+    assert.ok(sample.cpuPercent < 70, `it got only part of the CPU: ${sample.cpuPercent.toFixed(0)}%`);
+    assert.ok(
+      sample.demandPercent !== null && sample.demandPercent > 85,
+      `it wanted all of it: ${sample.demandPercent}`,
+    );
+    assert.ok((sample.waitedPercent ?? 0) > 20, `and waited for it: ${sample.waitedPercent}`);
+  });
+});
