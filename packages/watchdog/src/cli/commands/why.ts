@@ -24,9 +24,11 @@ function describeIncident(i: Incident, now: number): string {
   const stack = i.evidence?.stack?.find((f) => !f.includes('node:')) ?? i.evidence?.stack?.[0];
   const evidence = stack
     ? `; before the kill the agent was stuck at ${stack}`
-    : i.evidence?.note
-      ? `; ${i.evidence.note}`
-      : '';
+    : i.evidence?.reportPath
+      ? `; its loop was still turning, and the evidence is ${i.evidence.reportPath}`
+      : i.evidence?.note
+        ? `; ${i.evidence.note}`
+        : '';
   const outcome =
     i.outcome === null
       ? 'and it is still open'
