@@ -46,7 +46,7 @@ export class CpuDetector {
         this.#o.emit({
           type: 'signal',
           kind: 'cpu',
-          detail: `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} samples`,
+          detail: `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} sample${this.#over === 1 ? '' : 's'}`,
         });
       }
       return;
