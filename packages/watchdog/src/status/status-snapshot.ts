@@ -30,6 +30,7 @@ export interface StatusFacts {
   agentVersion: string | null;
   agentName: string | null;
   agentConfig: ConfigReport | null;
+  agentWarnings?: readonly string[];
   lastHeartbeat: HeartbeatMessage | null;
   /** Monotonic time of the last heartbeat, or null before the first. */
   lastBeatAtMono: number | null;
@@ -103,6 +104,7 @@ export function buildStatus(facts: StatusFacts): StatusSnapshot {
       version: facts.agentVersion,
       name: facts.agentName,
       config: facts.agentConfig,
+      warnings: [...(facts.agentWarnings ?? [])],
       adopted: agent?.adopted ?? false,
       startedAt: running ? agent.startedAt : null,
     },

@@ -107,6 +107,8 @@ export class Supervisor {
   #lastHeartbeat: HeartbeatMessage | null = null;
   /** The agent's config report: sent in a session's first beat and on change, kept until a new start. */
   #agentConfig: ConfigReport | null = null;
+  /** The agent's warnings: sent like its config report, kept until a new start. */
+  #agentWarnings: readonly string[] = [];
   #lastBeatAtMono: number | null = null;
   #lastSample: { rssBytes: number; cpuPercent: number } | null = null;
   #pausedUntilWall: number | null = null;
@@ -344,6 +346,7 @@ export class Supervisor {
       agentVersion: this.#session?.hello.version ?? null,
       agentName: this.#session?.hello.name ?? null,
       agentConfig: this.#agentConfig,
+      agentWarnings: this.#agentWarnings,
       lastHeartbeat: this.#lastHeartbeat,
       lastBeatAtMono: this.#lastBeatAtMono,
       restarts: this.#restarts,
@@ -403,6 +406,7 @@ export class Supervisor {
   #onHeartbeat(beat: HeartbeatMessage): void {
     this.#lastHeartbeat = beat;
     if (beat.config) this.#agentConfig = beat.config;
+    if (beat.warnings) this.#agentWarnings = beat.warnings;
     this.#lastBeatAtMono = this.#clock.now();
     this.#monitor.beat();
     this.#selfReport.heartbeat(beat);
@@ -561,6 +565,7 @@ export class Supervisor {
     this.#lastSample = null;
     this.#lastHeartbeat = null;
     this.#agentConfig = null;
+    this.#agentWarnings = [];
     this.#lastBeatAtMono = null;
     this.#memory.reset();
     this.#cpu.reset();

@@ -92,6 +92,7 @@ export function explain(snapshot: StatusSnapshot, staleMs?: number): string {
       `Its checks report problems: ${a.health.failing.join(', ')}${a.health.summary ? ` (${a.health.summary})` : ''}.`,
     );
   if (a.config?.rejected) parts.push(`Its config: ${describeConfig(a.config)}.`);
+  if (a.warnings?.length) parts.push(`It warns: ${a.warnings.join('; ')}.`);
   const last = s.incidents[0];
   parts.push(last ? describeIncident(last, now) : 'No incident has been recorded.');
   parts.push(describeNext(s));
