@@ -50,7 +50,7 @@ export function rollUpHealth(checks: readonly RollupInput[]): HealthSummary {
   else if (failing.length === 0)
     summary = `${active.length} check${active.length === 1 ? '' : 's'} ok${paused}`;
   else {
-    const head = `${failing.length} of ${checks.length} checks failing${paused}: `;
+    const head = `${failing.length} of ${checks.length} check${checks.length === 1 ? '' : 's'} failing${paused}: `;
     summary = head + describeFailing(failing, MAX_SUMMARY - head.length);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Serves the agent's metrics in the Prometheus text format on a loopback port (default
  * 127.0.0.1:9464). A port already in use is logged and the agent carries on without metrics:
- * observability must never take the agent down.
+ * observability must never take the agent down. It is also handed to `onProblem`, which the
+ * agent sends in its heartbeats, so `vigil status` shows it (a second pair on one host).
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -14,15 +15,24 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) };
 }
 
+function bindProblem(listen: string, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') {
+    return `metrics not served: ${listen} is in use by another process (a second vigil pair on this host?); set agent.metrics.listen to a free port`;
+  }
+  return `metrics not served on ${listen}: ${error.code ?? error.message}; check agent.metrics.listen`;
+}
+
 export class MetricsServer {
   readonly #registry: Registry;
   readonly #logger: Logger;
+  readonly #onProblem: (text: string | null) => void;
   #server: Server | undefined;
   #listen: string | undefined;
 
-  constructor(registry: Registry, logger: Logger) {
+  constructor(registry: Registry, logger: Logger, onProblem: (text: string | null) => void = () => {}) {
     this.#registry = registry;
     this.#logger = logger;
+    this.#onProblem = onProblem;
   }
 
   /** The bound address, e.g. 127.0.0.1:9464 (useful with port 0). */
@@ -44,6 +54,7 @@ export class MetricsServer {
     if (!listen) {
       await this.close();
       this.#listen = undefined;
+      this.#onProblem(null);
       return;
     }
     const { host, port } = parseListen(listen);
@@ -72,10 +83,12 @@ export class MetricsServer {
         this.#logger.warn({ listen }, 'metrics are served on a non-loopback address');
       }
       this.#logger.info({ address: this.address }, 'metrics served');
+      this.#onProblem(null);
     } catch (error) {
       server.close();
       if (options.strict) throw error;
       this.#logger.error({ err: error, listen }, 'cannot serve metrics; carrying on without them');
+      this.#onProblem(bindProblem(listen, error as NodeJS.ErrnoException));
     }
   }
 

@@ -70,7 +70,9 @@ export class AgentRuntime {
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
     this.remediator = new Remediator({ logger, metrics: this.metrics });
-    this.metricsServer = new MetricsServer(this.metrics.registry, logger);
+    this.metricsServer = new MetricsServer(this.metrics.registry, logger, (text) =>
+      this.agent.reportWarning('metrics', text),
+    );
 
     this.registry.on('result', (result) => {
       this.metrics.checkResult(result.name, result.error ? 'error' : result.status, result.durationMs);

@@ -27,6 +27,11 @@ export interface Agent extends EventEmitter<AgentEvents> {
   setState(state: AgentLifecycle): void;
   /** For a service with a config of its own: what it runs and its last refused change (shown in `vigil status`). */
   reportConfig(report: ConfigReport): void;
+  /**
+   * A problem an operator must see in `vigil status` (not a check): set under a key of the
+   * service's choosing, cleared with null. A few short lines at most; longer ones are cut.
+   */
+  reportWarning(key: string, text: string | null): void;
   /** Counts finished work, so the watchdog can tell "busy but moving" from "stuck". */
   tick(n?: number): void;
   /** The same path as a `fault` command; throws VIGIL_FAULTS_DISABLED unless enabled. */

@@ -175,6 +175,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     this.#report.setConfig(report);
   }
 
+  reportWarning(key: string, text: string | null): void {
+    this.#report.setWarning(key, text);
+  }
+
   tick(n = 1): void {
     this.#report.tick(n);
   }

@@ -25,6 +25,8 @@ export class HeartbeatLoop {
   #seq = 0;
   /** The config report's version last sent in this session; -1: send it with the next beat. */
   #sentConfigVersion = -1;
+  /** The same for the warnings; 0 is "never set", which needs no beat to say. */
+  #sentWarningsVersion = 0;
 
   constructor(options: HeartbeatLoopOptions) {
     this.#intervalMs = options.intervalMs;
@@ -41,6 +43,7 @@ export class HeartbeatLoop {
     this.#intervalMs = intervalMs;
     this.#running = true;
     this.#sentConfigVersion = -1;
+    this.#sentWarningsVersion = 0;
     this.#lag.start();
     this.#schedule();
     this.#beat();
@@ -106,6 +109,8 @@ export class HeartbeatLoop {
     const config =
       report.config && report.configVersion !== this.#sentConfigVersion ? report.config : undefined;
     if (config) this.#sentConfigVersion = report.configVersion;
+    const warnings = report.warningsVersion !== this.#sentWarningsVersion ? report.warnings : undefined;
+    if (warnings) this.#sentWarningsVersion = report.warningsVersion;
     this.#send({
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
@@ -118,6 +123,7 @@ export class HeartbeatLoop {
       health: this.#report.health(),
       state: this.#report.state,
       ...(config ? { config } : {}),
+      ...(warnings ? { warnings } : {}),
     });
   }
 }

@@ -3,7 +3,13 @@
  * progress counter. Fault injection can force the health to `failing` without the service's
  * own health being touched, so clearing the fault gives the real value back.
  */
-import type { AgentLifecycle, ConfigReport, HealthSummary } from '@vigil/shared';
+import {
+  type AgentLifecycle,
+  type ConfigReport,
+  type HealthSummary,
+  MAX_WARNING_CHARS,
+  MAX_WARNINGS,
+} from '@vigil/shared';
 
 export type HealthSource = HealthSummary | (() => HealthSummary);
 
@@ -21,6 +27,8 @@ export class SelfReport {
   #forcedFailing: string | undefined;
   #config: ConfigReport | undefined;
   #configVersion = 0;
+  readonly #warnings = new Map<string, string>();
+  #warningsVersion = 0;
 
   /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
   constructor(state: () => AgentLifecycle = () => 'starting') {
@@ -54,6 +62,30 @@ export class SelfReport {
   /** Grows with each setConfig, so the heartbeat loop sends the report only when it changed. */
   get configVersion(): number {
     return this.#configVersion;
+  }
+
+  /** A warning under `key` (null clears it); sent with the next heartbeat, like the config. */
+  setWarning(key: string, text: string | null): void {
+    const line =
+      text === null
+        ? undefined
+        : text.length > MAX_WARNING_CHARS
+          ? `${text.slice(0, MAX_WARNING_CHARS - 3)}...`
+          : text;
+    if (this.#warnings.get(key) === line) return;
+    if (line === undefined) this.#warnings.delete(key);
+    else this.#warnings.set(key, line);
+    this.#warningsVersion++;
+  }
+
+  /** The first few warnings, in the order they were first set. */
+  get warnings(): string[] {
+    return [...this.#warnings.values()].slice(0, MAX_WARNINGS);
+  }
+
+  /** 0 until a warning was ever set; grows with each change. */
+  get warningsVersion(): number {
+    return this.#warningsVersion;
   }
 
   setHealth(source: HealthSource): void {

@@ -3,7 +3,10 @@
  * so it never comes while the loop is blocked; this sentinel does not. The main thread bumps a
  * shared counter every 100 ms; a worker thread watches it, and when it stands still for
  * `stallMs`, pauses the main thread through the inspector, records the top of its stack, and
- * writes `stall-<pid>.json` to the report directory for the watchdog to pick up.
+ * writes `stall-<pid>.json` to the report directory for the watchdog to pick up. It keeps
+ * sampling (every `stallMs / 2`) while the stall lasts and rewrites the file each time, so when
+ * the watchdog declares the loop hung the file names where the thread is then — a start that
+ * was merely slow in one place before it blocked in another is not blamed for the hang.
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,8 +35,12 @@ export interface StallReport {
   monoMs: number;
   /** How long the loop had stood still when the stack was taken. */
   blockedMs: number;
-  /** `functionName (file:line:col)`, innermost first; 1-based line and column. */
+  /** The latest sample: `functionName (file:line:col)`, innermost first; 1-based line and column. */
   stack: string[];
+  /** How many stacks this stall has sampled so far (absent in records of older agents). */
+  samples?: number;
+  /** The top frames seen across this stall's samples, most often first. */
+  topFrames?: { frame: string; samples: number }[];
 }
 
 export interface StallWorkerData {

@@ -15,14 +15,31 @@ import type { StallReport, StallWorkerData } from './stall-sentinel.js';
 const CHECK_MS = 100;
 /** A main thread inside a long native call cannot pause; write what we know after this long. */
 const PAUSE_TIMEOUT_MS = 1000;
+/** A stall this old is past any deadline the watchdog keeps; sample it slowly from then on. */
+const LONG_STALL_MS = 60_000;
+const LONG_STALL_SAMPLE_MS = 5000;
+/** Distinct top frames counted per stall; more are counted in `samples` only. */
+const MAX_TALLIED_FRAMES = 8;
+const TOP_FRAMES_WRITTEN = 5;
 
 const data = workerData as StallWorkerData;
 const counter = new Int32Array(data.counter);
 const scripts = new Map<string, string>();
 const session = new Session();
+// Often enough that the stack the watchdog reads when it declares the loop hung is recent.
+const sampleMs = Math.max(CHECK_MS, Math.floor(data.stallMs / 2));
 
-/** A stall being captured: since when the loop has stood still. */
-let pending: { since: number; timer: NodeJS.Timeout } | undefined;
+/** The stall in progress: since when the loop has stood still, and what its samples saw. */
+interface Stall {
+  since: number;
+  samples: number;
+  tally: Map<string, number>;
+  stack: string[] | undefined;
+  nextSampleAt: number;
+}
+let stall: Stall | undefined;
+/** A pause asked for and not yet landed. */
+let pausing: NodeJS.Timeout | undefined;
 
 function where(url: string): string {
   if (!url.startsWith('file:')) return url;
@@ -54,7 +71,11 @@ function fromApplication(frames: Debugger.CallFrame[]): Debugger.CallFrame[] {
   return first > 0 ? frames.slice(first) : frames;
 }
 
-function write(blockedMs: number, stack: string[]): void {
+function write(current: Stall, blockedMs: number, stack: string[]): void {
+  const topFrames = [...current.tally]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_FRAMES_WRITTEN)
+    .map(([frame, samples]) => ({ frame, samples }));
   const report: StallReport = {
     pid: data.pid,
     at: Date.now(),
@@ -62,6 +83,8 @@ function write(blockedMs: number, stack: string[]): void {
     monoMs: Number(process.hrtime.bigint() / 1_000_000n),
     blockedMs: Math.round(blockedMs),
     stack,
+    samples: current.samples,
+    topFrames,
   };
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
   const tmp = `${data.file}.${randomBytes(4).toString('hex')}.tmp`;
@@ -96,27 +119,34 @@ session.on('Debugger.paused', ({ params }) => {
   const stack = fromApplication(params.callFrames).slice(0, data.maxFrames).map(describeFrame);
   // Resume first: the main thread must not stay paused one moment longer than needed.
   session.post('Debugger.resume');
-  if (!pending) return;
-  clearTimeout(pending.timer);
-  write(performance.now() - pending.since, stack);
-  pending = undefined;
+  if (pausing === undefined) return;
+  clearTimeout(pausing);
+  pausing = undefined;
+  if (!stall) return; // The loop moved on before the pause landed.
+  stall.samples += 1;
+  const top = stack[0] ?? '<no frame>';
+  const seen = stall.tally.get(top);
+  if (seen !== undefined || stall.tally.size < MAX_TALLIED_FRAMES) stall.tally.set(top, (seen ?? 0) + 1);
+  stall.stack = stack;
+  // Rewritten on every sample: the file names where the thread is now, not where it first looked slow.
+  write(stall, performance.now() - stall.since, stack);
 });
 // Enabled now, while the main thread is free to answer; it cannot once it is blocked.
 session.post('Debugger.enable');
 
-function capture(since: number): void {
-  const timer = setTimeout(() => {
-    if (!pending) return;
-    write(performance.now() - pending.since, [`<main thread did not pause within ${PAUSE_TIMEOUT_MS} ms>`]);
-    pending = undefined;
+function sample(current: Stall): void {
+  pausing = setTimeout(() => {
+    pausing = undefined;
+    // A stack from an earlier sample says more than this note; keep it.
+    if (stall !== current || current.stack) return;
+    const note = `<main thread did not pause within ${PAUSE_TIMEOUT_MS} ms>`;
+    write(current, performance.now() - current.since, [note]);
   }, PAUSE_TIMEOUT_MS);
-  pending = { since, timer };
   session.post('Debugger.pause');
 }
 
 let last = Atomics.load(counter, 0);
 let movedAt = performance.now();
-let armed = true;
 // Also what keeps this worker alive: the main thread has unref'd it.
 setInterval(() => {
   const now = performance.now();
@@ -124,11 +154,12 @@ setInterval(() => {
   if (value !== last) {
     last = value;
     movedAt = now;
-    armed = true;
+    stall = undefined;
     return;
   }
-  if (armed && !pending && now - movedAt >= data.stallMs) {
-    armed = false;
-    capture(movedAt);
-  }
+  if (now - movedAt < data.stallMs) return;
+  stall ??= { since: movedAt, samples: 0, tally: new Map(), stack: undefined, nextSampleAt: now };
+  if (pausing !== undefined || now < stall.nextSampleAt) return;
+  stall.nextSampleAt = now + (now - stall.since >= LONG_STALL_MS ? LONG_STALL_SAMPLE_MS : sampleMs);
+  sample(stall);
 }, CHECK_MS);

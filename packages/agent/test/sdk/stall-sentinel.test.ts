@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ import { FakeWatchdog } from '../support/fake-watchdog.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/spin-for-test.mjs', import.meta.url));
+const SLOW_THEN_BLOCKS = fileURLToPath(new URL('../fixtures/slow-then-blocks.mjs', import.meta.url));
+const BUSY_CPU = fileURLToPath(new URL('../fixtures/busy-cpu.mjs', import.meta.url));
 const SPIN_LINE =
   readFileSync(FIXTURE, 'utf8')
     .split('\n')
@@ -54,7 +57,7 @@ describe('stall sentinel', () => {
     const top = report.stack[0] ?? '';
     assert.match(top, /^spinForTest \(/);
     assert.ok(top.includes(`${FIXTURE}:${SPIN_LINE - 1}:`) || top.includes(`${FIXTURE}:${SPIN_LINE}:`), top);
-    // Still blocked: the sentinel writes once per stall, not once per check.
+    assert.ok((report.samples ?? 0) >= 1, `samples ${report.samples}`);
     assert.equal(child.exitCode, null);
   });
 
@@ -75,6 +78,42 @@ describe('stall sentinel', () => {
     // util.inspect's frames (node:internal/…) are where the pause lands; the line that hung is
     // the caller's.
     assert.match(report.stack[0] ?? '', /^spinThroughNode \(/, report.stack.join('\n'));
+  });
+
+  test('under CPU contention, a stall that was slow in one place and then blocked names the block', async () => {
+    // More busy processes than cores: the agent's start crawls, as on a loaded host.
+    for (let i = 0; i < availableParallelism() + 1; i++) children.spawn(BUSY_CPU, {});
+    const slowMs = 1500;
+    const watchdog = await FakeWatchdog.start();
+    watchdogs.push(watchdog);
+    const reportDir = join(watchdog.dir, 'reports');
+    const { child } = children.spawn(SLOW_THEN_BLOCKS, {
+      VIGIL_AGENT_SOCKET: watchdog.path,
+      VIGIL_REPORT_DIR: reportDir,
+      VIGIL_STALL_MS: '300',
+      SLOW_MS: String(slowMs),
+    });
+    await watchdog.waitForHellos(1, paced(10_000));
+    const stallFile = join(reportDir, `stall-${child.pid}.json`);
+    // Long enough to be declared hung: a second past the slow part, wherever the loop stopped.
+    const report = await waitFor(
+      () => {
+        if (!existsSync(stallFile)) return undefined;
+        const read = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+        return read.blockedMs >= slowMs + 1000 ? read : undefined;
+      },
+      paced(15_000),
+      'a stall file written after the slow part',
+    );
+    assert.match(report.stack[0] ?? '', /^blockForever \(/, report.stack.join('\n'));
+    assert.ok(report.stack[0]?.includes(`${SLOW_THEN_BLOCKS}:`), report.stack[0]);
+    assert.ok((report.samples ?? 0) >= 2, `samples ${report.samples}`);
+    const tops = (report.topFrames ?? []).map((t) => t.frame);
+    assert.ok(
+      tops.some((frame) => frame.startsWith('blockForever (')),
+      tops.join('\n'),
+    );
+    assert.ok(tops.length <= 5);
   });
 
   test('a free loop writes nothing, and stop() ends the worker', async () => {

@@ -20,6 +20,9 @@ const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Count = Type.Integer({ minimum: 0 });
 const Millis = Type.Number({ minimum: 0 });
 const ShortText = Type.String({ maxLength: 512 });
+/** An agent's warnings are few and short: a status line each, never a log. */
+export const MAX_WARNINGS = 5;
+export const MAX_WARNING_CHARS = 240;
 
 export const HealthStatus = Type.Union([
   Type.Literal('ok'),
@@ -108,6 +111,15 @@ export const ConfigReport = Type.Object(
 );
 export type ConfigReport = Static<typeof ConfigReport>;
 
+/**
+ * What the agent wants an operator to see that is not a check (its metrics port was taken):
+ * sent like the config report, in a session's first beat and on change; an empty list clears.
+ */
+export const AgentWarnings = Type.Array(Type.String({ maxLength: MAX_WARNING_CHARS }), {
+  maxItems: MAX_WARNINGS,
+});
+export type AgentWarnings = Static<typeof AgentWarnings>;
+
 export const AgentLifecycle = Type.Union([
   Type.Literal('starting'),
   Type.Literal('ready'),
@@ -132,6 +144,7 @@ export const HeartbeatMessage = Type.Object(
     health: HealthSummary,
     state: Type.Optional(AgentLifecycle),
     config: Type.Optional(ConfigReport),
+    warnings: Type.Optional(AgentWarnings),
   },
   { additionalProperties: false },
 );

@@ -4,7 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Incident, Rung, SignalKind } from './incident.js';
-import { ConfigReport, HealthSummary } from './messages.js';
+import { AgentWarnings, ConfigReport, HealthSummary } from './messages.js';
 
 export const AgentState = Type.Union([
   Type.Literal('starting'),
@@ -87,6 +87,8 @@ export const StatusSnapshot = Type.Object({
     name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** The agent's own config: what it runs, and its last refused change until a good one applies. */
     config: Type.Optional(Type.Union([ConfigReport, Type.Null()])),
+    /** What the agent reported it cannot do (e.g. serve metrics: the port is taken); empty when all is well. */
+    warnings: Type.Optional(AgentWarnings),
     adopted: Type.Boolean(),
     startedAt: Type.Union([Type.Number(), Type.Null()]),
   }),

@@ -3,11 +3,13 @@
  * as `openAppend` does (no link followed, a planted one moved aside; O_APPEND, so a
  * copytruncate rotation sends the agent's next write to the start of the file). When it cannot
  * be opened (a full disk without inodes, a refused folder) the agent still starts, on
- * /dev/null, and that is said once until agent.log opens again.
+ * /dev/null, and that is said once until agent.log opens again. Each open first appends a start
+ * mark (start-mark.ts), so the agent's stderr that follows has a time to be read with.
  */
 import { constants, lstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureDir, type Logger, openAppend } from '@vigil/shared';
+import { ensureDir, type Logger, openAppend, writeAll } from '@vigil/shared';
+import { startMarkLine } from './start-mark.js';
 
 export class AgentLogFd {
   readonly #path: string;
@@ -23,6 +25,11 @@ export class AgentLogFd {
   open(): number {
     try {
       const fd = this.#openLog();
+      try {
+        writeAll(fd, startMarkLine());
+      } catch {
+        // A full disk: the agent still starts; its output just has no time to borrow.
+      }
       if (this.#fellBack) this.#logger?.info({ path: this.#path }, 'agent.log opens again');
       this.#fellBack = false;
       return fd;

@@ -7,7 +7,7 @@ import { type Incident, printable, type StatusSnapshot, type VigilPaths } from '
 import { request, requestStatus, Unreachable, unreachableMessage, unwrap } from './client.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { checkIncidents } from './read-status.js';
-import { formatDuration } from './style.js';
+import { formatDuration, pluralize } from './style.js';
 
 const POLL_MS = 200;
 
@@ -62,7 +62,7 @@ export async function awaitOutcome(
       );
     } else if (s.agent.state === 'failed') {
       return say(
-        `incident ${incidentId}: the agent failed (${s.recovery.restartsInWindow} restarts in the intensity window); the watchdog keeps probing, \`vigil why\` says more`,
+        `incident ${incidentId}: the agent failed (${pluralize(s.recovery.restartsInWindow, 'restart')} in the intensity window); the watchdog keeps probing, \`vigil why\` says more`,
         EXIT.warning,
       );
     }

@@ -1,7 +1,27 @@
 /** The human view of `vigil history`: each incident with its timeline. */
-import { type Incident, printableDeep } from '@vigil/shared';
+import { type Evidence, type Incident, printableDeep } from '@vigil/shared';
 import { renderIncidentLine } from './render-status.js';
 import { formatDuration, paint } from './style.js';
+
+const SOURCES: Readonly<Record<string, string>> = {
+  'diagnostic-report': 'diagnostic report',
+  'stall-sentinel': 'stall file',
+};
+
+/**
+ * Evidence without a stack: the loop still turned (stopped or slowed heartbeats), so a
+ * diagnostic report was written with no frame at a hang; its path is the evidence.
+ */
+function evidenceLine(evidence: Evidence): string | null {
+  const parts: string[] = [];
+  if (evidence.reportPath) {
+    const what = SOURCES[evidence.source ?? ''] ?? evidence.source ?? 'report';
+    parts.push(`${what} ${evidence.reportPath} (no stack at a hang: the event loop was turning)`);
+  }
+  if (evidence.note) parts.push(evidence.note);
+  if (evidence.processState) parts.push(`process state ${evidence.processState}`);
+  return parts.length ? parts.join('; ') : null;
+}
 
 export function renderHistory(incidents: Incident[], color: boolean, now = Date.now()): string {
   if (incidents.length === 0) return 'no incidents recorded\n';
@@ -29,8 +49,9 @@ export function renderHistory(incidents: Incident[], color: boolean, now = Date.
         `  ${paint('stack at the hang', 'bold', color)} (${incident.evidence.source ?? 'evidence'}${incident.evidence.reportPath ? `: ${incident.evidence.reportPath}` : ''})`,
       );
       for (const frame of incident.evidence.stack.slice(0, 5)) out.push(`      at ${frame}`);
-    } else if (incident.evidence?.note) {
-      out.push(`  ${paint('evidence', 'dim', color)} ${incident.evidence.note}`);
+    } else if (incident.evidence) {
+      const line = evidenceLine(incident.evidence);
+      if (line) out.push(`  ${paint('evidence', 'dim', color)} ${line}`);
     }
     out.push('');
   }

@@ -120,6 +120,7 @@ export function renderStatus(
   const config = describeConfig(a.config);
   if (config)
     lines.push(`  config     agent: ${a.config?.rejected ? paint(config, 'yellow', color) : config}`);
+  for (const warning of a.warnings ?? []) lines.push(`  ${paint(`warning    ${warning}`, 'yellow', color)}`);
   const r = s.recovery;
   const rung = r.rung === 'none' ? 'none' : paint(r.rung, 'yellow', color);
   const next = r.backoffMs !== null ? `  next start in ${formatDuration(r.backoffMs)}` : '';

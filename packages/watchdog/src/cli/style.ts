@@ -55,3 +55,8 @@ export function parseDuration(text: string): number | null {
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 'ms') as 'ms'];
   return Math.round(Number(match[1]) * unit);
 }
+
+/** "1 check", "3 checks": a count with its noun; `plural` for nouns that do not just add an s. */
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

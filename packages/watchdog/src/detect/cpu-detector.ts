@@ -13,6 +13,8 @@ export interface CpuDetectorOptions {
   emit: EmitDetectorEvent;
 }
 
+const samples = (n: number) => `${n} sample${n === 1 ? '' : 's'}`;
+
 export class CpuDetector {
   readonly #o: CpuDetectorOptions;
   #over = 0;
@@ -57,8 +59,8 @@ export class CpuDetector {
           kind: 'cpu',
           detail:
             demandPercent !== null && demandPercent > cpuPercent + 5
-              ? `CPU demand ${demandPercent.toFixed(0)}% of a core (ran ${cpuPercent.toFixed(0)}%, waited ${(demand?.waitedPercent ?? 0).toFixed(0)}% for a CPU) above ${max}% for ${this.#over} samples`
-              : `CPU ${percent.toFixed(0)}% above ${max}% for ${this.#over} samples`,
+              ? `CPU demand ${demandPercent.toFixed(0)}% of a core (ran ${cpuPercent.toFixed(0)}%, waited ${(demand?.waitedPercent ?? 0).toFixed(0)}% for a CPU) above ${max}% for ${samples(this.#over)}`
+              : `CPU ${percent.toFixed(0)}% above ${max}% for ${samples(this.#over)}`,
         });
       }
       return;

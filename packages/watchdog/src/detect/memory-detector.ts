@@ -68,7 +68,7 @@ export class MemoryDetector {
         emit({
           type: 'signal',
           kind: 'memory',
-          detail: `RSS ${mib(rssBytes)} above ${mib(maxRssBytes)} for ${this.#over} samples`,
+          detail: `RSS ${mib(rssBytes)} above ${mib(maxRssBytes)} for ${this.#over} sample${this.#over === 1 ? '' : 's'}`,
         });
       } else if (this.#signalled && previous !== null) {
         emit({

@@ -1,12 +1,13 @@
 /**
  * Embedded mode: `$VIGIL_HOME/log/watchdog.log` and `agent.log`, each read backwards for its
  * tail, merged by time, then followed from exactly where the tail stopped (same open file, so
- * nothing written in between is lost or shown twice).
+ * nothing written in between is lost or shown twice). A raw line in the tail takes the time of
+ * the logged line before it (read-tail.ts); one that arrives while following, the time it was read.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { type LogQuery, matches } from './filters.js';
 import { FileFollower } from './follow-file.js';
-import { ForwardLineParser, type LogRecord, type Unit } from './log-record.js';
+import { followedRecord, type LogRecord, type Unit } from './log-record.js';
 import type { FollowHandlers, LogSource } from './log-source.js';
 import { lastOf, mergeByTime } from './merge.js';
 import { completeLinesEnd } from './read-backward.js';
@@ -21,7 +22,6 @@ export interface LogFile {
 interface Opened {
   handle: FileHandle;
   end: number;
-  lastPinoTime: number | null;
 }
 
 export class FileLogSource implements LogSource {
@@ -64,7 +64,7 @@ export class FileLogSource implements LogSource {
         unit: file.unit,
         query: this.#query,
       });
-      if (this.#follow) this.#opened.set(file.unit, { handle, end, lastPinoTime: tail.lastPinoTime });
+      if (this.#follow) this.#opened.set(file.unit, { handle, end });
       return tail.records;
     } finally {
       if (!this.#follow) await handle.close();
@@ -77,13 +77,12 @@ export class FileLogSource implements LogSource {
     for (const file of this.#files) {
       const opened = this.#opened.get(file.unit);
       this.#opened.delete(file.unit); // the follower owns the handle now
-      const parser = new ForwardLineParser(file.unit, opened?.lastPinoTime ?? null);
       const follower = new FileFollower({
         path: file.path,
         handle: opened?.handle,
         position: opened?.end ?? 0,
-        onLine: (line, mtimeMs) => {
-          const record = parser.parse(line, mtimeMs);
+        onLine: (line) => {
+          const record = followedRecord(line, file.unit, Date.now());
           if (matches(this.#query, record)) window.push(record);
         },
         onError: handlers.warn,

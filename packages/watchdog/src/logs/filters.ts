@@ -1,4 +1,5 @@
 /** Which records `vigil logs` shows: level, unit, a start time, one incident, and how many. */
+import { isStartMark } from '../agent-log/start-mark.js';
 import { parseDuration } from '../cli/style.js';
 import type { LogRecord, Unit } from './log-record.js';
 
@@ -72,6 +73,8 @@ export function parseSince(text: string, now = Date.now()): number | null {
 }
 
 export function matches(query: LogQuery, record: LogRecord): boolean {
+  // A start mark only lends its time to the agent's output after it.
+  if (isStartMark(record.json)) return false;
   if (record.level < query.minLevel) return false;
   if (!query.units.includes(record.unit)) return false;
   if (query.since !== null && record.time < query.since) return false;

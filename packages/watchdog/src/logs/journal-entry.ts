@@ -1,7 +1,7 @@
 /**
  * One `journalctl -o json` entry as a log record. MESSAGE is the pino line the unit printed on
  * stdout when it parses as one; anything else (a stack trace on stderr, systemd's own "Main
- * process exited" lines) is kept as a raw line at the journal's time.
+ * process exited" lines) is kept as a raw line at the journal's time and priority.
  */
 import {
   type LogRecord,
@@ -37,15 +37,19 @@ function unitOf(entry: Record<string, unknown>): Unit {
   return 'watchdog';
 }
 
-// syslog priorities 0–4 say more than the text does; 5–7 are the default for plain output.
-function priorityLevel(priority: unknown, message: string): number {
+/**
+ * The journal's priority where it says something: 0–4 as set by whoever logged, 7 debug, and 5–6
+ * for systemd's own lines about the unit. The unit's own process gets 6 for everything it prints
+ * (journald cannot tell stdout from stderr), so its raw output is read as in a log file.
+ */
+function priorityLevel(priority: unknown, message: string, fromUnitProcess: boolean): number {
   const value = typeof priority === 'string' && priority !== '' ? Number(priority) : Number.NaN;
-  if (!Number.isInteger(value)) return rawLineLevel(message);
   if (value <= 2) return 60;
   if (value === 3) return 50;
   if (value === 4) return 40;
   if (value === 7) return 20;
-  return rawLineLevel(message);
+  if (fromUnitProcess || !Number.isInteger(value)) return rawLineLevel(message);
+  return 30;
 }
 
 export function parseJournalLine(line: string): JournalEntry | null {
@@ -63,6 +67,7 @@ export function parseJournalLine(line: string): JournalEntry | null {
   const json = parsePinoLine(message);
   if (json) return { record: pinoRecord(message, json, unit), cursor };
   const time = Math.floor(Number(entry.__REALTIME_TIMESTAMP) / 1000);
-  const level = priorityLevel(entry.PRIORITY, message);
+  const fromUnitProcess = entry._SYSTEMD_UNIT === JOURNAL_UNITS[unit];
+  const level = priorityLevel(entry.PRIORITY, message, fromUnitProcess);
   return { record: rawRecord(message, unit, Number.isFinite(time) ? time : Date.now(), level), cursor };
 }

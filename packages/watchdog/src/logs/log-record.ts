@@ -1,6 +1,7 @@
 /**
- * One line of either log as a record: a pino JSON line as written, or a raw line (the agent's
- * own stdout/stderr, e.g. a crash stack trace) kept with a time and level borrowed or guessed.
+ * One line of either log as a record: a pino JSON line as written, or a raw line (what a
+ * process printed outside its logger: its stderr, e.g. a crash stack trace) kept with a time
+ * and level borrowed or guessed. The rule for both is in `vigil logs --help`.
  */
 
 export type Unit = 'watchdog' | 'agent';
@@ -33,9 +34,12 @@ export function parsePinoLine(line: string): Record<string, unknown> | null {
 
 const LOOKS_LIKE_ERROR = /Error\b|^\s+at /;
 
-/** A raw line is an error when it reads like one (`TypeError: …`, a stack frame), else info. */
+/**
+ * Both processes log JSON on stdout, so a raw line is almost always stderr: a warning at least,
+ * an error when it reads like one (`TypeError: …`, a stack frame).
+ */
 export function rawLineLevel(line: string): number {
-  return LOOKS_LIKE_ERROR.test(line) ? 50 : 30;
+  return LOOKS_LIKE_ERROR.test(line) ? 50 : 40;
 }
 
 export function pinoRecord(line: string, json: Record<string, unknown>, unit: Unit): LogRecord {
@@ -46,27 +50,10 @@ export function rawRecord(line: string, unit: Unit, time: number, level = rawLin
   return { time, level, unit, line, json: null };
 }
 
-/**
- * Parses a file's lines in order: a raw line takes the time of the last pino line before it in
- * the same file, or `fallbackTime` (the file's mtime) when there was none.
- */
-export class ForwardLineParser {
-  readonly #unit: Unit;
-  #previousTime: number | null;
-
-  constructor(unit: Unit, previousTime: number | null = null) {
-    this.#unit = unit;
-    this.#previousTime = previousTime;
-  }
-
-  parse(line: string, fallbackTime: number): LogRecord {
-    const json = parsePinoLine(line);
-    if (json) {
-      this.#previousTime = json.time as number;
-      return pinoRecord(line, json, this.#unit);
-    }
-    return rawRecord(line, this.#unit, this.#previousTime ?? fallbackTime);
-  }
+/** A line read while following: a raw one is given the time it was read (it was just written). */
+export function followedRecord(line: string, unit: Unit, readAt: number): LogRecord {
+  const json = parsePinoLine(line);
+  return json ? pinoRecord(line, json, unit) : rawRecord(line, unit, readAt);
 }
 
 /** The `--json` form: a pino line as written; a raw line wrapped so every output line is JSON. */

@@ -3,7 +3,8 @@
  * held for a short window and let out in time order, so a watchdog line and the agent line it
  * reacted to print in the order they happened.
  */
-import type { LogRecord } from './log-record.js';
+import type { LogRecord, Unit } from './log-record.js';
+import { mergeByTime } from './merge.js';
 
 export const REORDER_WINDOW_MS = 100;
 
@@ -23,13 +24,21 @@ export class ReorderWindow {
     this.#timer ??= setTimeout(() => this.flush(), this.#windowMs);
   }
 
-  /** Lets out everything held, in time order (the sort is stable: one file keeps its order). */
+  /**
+   * Lets out everything held, in time order between files; one file keeps its own order (a raw
+   * line read while following is stamped when read, later than a logged line written after it).
+   */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#held.length === 0) return;
-    const records = this.#held.sort((a, b) => a.time - b.time);
+    const byFile = new Map<Unit, LogRecord[]>();
+    for (const record of this.#held) {
+      const list = byFile.get(record.unit);
+      if (list) list.push(record);
+      else byFile.set(record.unit, [record]);
+    }
     this.#held = [];
-    this.#emit(records);
+    this.#emit(mergeByTime([...byFile.values()]));
   }
 }

@@ -107,6 +107,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
       version: hello?.version ?? null,
       name: hello?.name ?? null,
       config: facts.config,
+      warnings: [...facts.warnings],
       adopted: agent?.adopted ?? false,
       startedAt: running ? agent.startedAt : null,
     },

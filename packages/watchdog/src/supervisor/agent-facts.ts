@@ -14,10 +14,19 @@ export interface AgentFacts {
   lastSample: { rssBytes: number; cpuPercent: number } | null;
   /** Sent in a session's first beat and on change; kept until a new start. */
   config: ConfigReport | null;
+  /** What the agent cannot do (a metrics port in use): sent like its config report. */
+  warnings: readonly string[];
 }
 
 export function freshFacts(): AgentFacts {
-  return { session: undefined, lastHeartbeat: null, lastBeatAt: null, lastSample: null, config: null };
+  return {
+    session: undefined,
+    lastHeartbeat: null,
+    lastBeatAt: null,
+    lastSample: null,
+    config: null,
+    warnings: [],
+  };
 }
 
 /** A new agent (started, adopted or replaced): nothing known of the previous one carries over. */
@@ -26,6 +35,7 @@ export function forNewAgent(facts: AgentFacts): void {
   facts.lastHeartbeat = null;
   facts.lastBeatAt = null;
   facts.config = null;
+  facts.warnings = [];
 }
 
 /** How the pair was stopped, for the last status written: by what and when. */

@@ -316,6 +316,7 @@ export class Supervisor {
     const facts = this.#facts;
     facts.lastHeartbeat = beat;
     if (beat.config) facts.config = beat.config;
+    if (beat.warnings) facts.warnings = beat.warnings;
     facts.lastBeatAt = this.#clock.now();
     this.#parts.monitor.beat();
     this.#parts.selfReport.heartbeat(beat);

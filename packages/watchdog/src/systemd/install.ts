@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfigFile } from '@vigil/shared';
 import { defaultConfigYaml } from './default-config.js';
 import {
   checkPrefix,
@@ -22,6 +23,7 @@ import {
 import { POLKIT_RULE_FILE, polkitRule } from './polkit-rule.js';
 import { type RunCommand, runCommand } from './run-command.js';
 import { type AccountEntry, fileAccounts, hostAccounts, type SystemAccounts } from './system-accounts.js';
+import { agentRunsAsUnit, keysTheAgentUnitIgnores } from './unit-ignored-keys.js';
 import { AGENT_UNIT, agentUnit, CONFIG_DIR, type UnitOptions, WATCHDOG_UNIT, watchdogUnit } from './units.js';
 
 export const SERVICE_GROUP = 'vigil';
@@ -114,8 +116,11 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
     existsSync(steps.at(path)),
   );
   const configFile = existing ?? `${CONFIG_DIR}/vigil.yaml`;
-  if (existing) steps.unchanged(`${steps.show(existing)} (an existing config is never overwritten)`);
-  else steps.writeFile(configFile, defaultConfigYaml(), 0o640, group.entry?.id);
+  if (existing) {
+    steps.unchanged(`${steps.show(existing)} (an existing config is never overwritten)`);
+    for (const warning of unusedUnderSystemd(steps.at(existing)))
+      steps.note(`warning: ${steps.show(existing)}: ${warning}`);
+  } else steps.writeFile(configFile, defaultConfigYaml(), 0o640, group.entry?.id);
 
   const unit: UnitOptions = {
     node: options.node,
@@ -142,6 +147,18 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
   if (options.offline) await enableOffline(steps);
   else await enableOnHost(steps, unitsChanged);
   return { changed: steps.changed };
+}
+
+/** What the existing config sets that the installed units will not use (see unit-ignored-keys.ts). */
+function unusedUnderSystemd(file: string): string[] {
+  try {
+    const { config } = loadConfigFile(file, { scope: 'watchdog' });
+    return agentRunsAsUnit(config, 'systemd') ? keysTheAgentUnitIgnores(config) : [];
+  } catch (error) {
+    return [
+      `it does not load (${(error as Error).message.split('\n')[0]}); \`vigil config validate\` shows every problem`,
+    ];
+  }
 }
 
 async function ensure(

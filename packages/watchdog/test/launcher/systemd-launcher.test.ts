@@ -38,6 +38,8 @@ _, status = os.waitpid(pid, 0)
 put('status', str(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
 `;
 
+import { paced } from '@vigil/shared/testing';
+
 /**
  * A stand-in for systemctl: records its argv, and simulates the one unit with a real process.
  * Like systemd, the main pid stays MainPID (and the exit status stays the previous one) until
@@ -178,8 +180,8 @@ after(() => {
   }
 });
 
-/** Polls until `predicate` holds; fails after `ms`. */
-async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
+/** Polls until `predicate` holds; fails after `ms`, stretched to the machine's pace (each fake systemctl call starts a shell). */
+async function until(predicate: () => boolean, what: string, ms = paced(5000)): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

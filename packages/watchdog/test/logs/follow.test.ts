@@ -53,6 +53,24 @@ describe('vigil logs -f', () => {
     assert.equal(logs.messages().length, 5, 'nothing printed twice');
   });
 
+  test('a raw line that arrives while following takes the time it was read, not the logged line before it', async () => {
+    const logs = follow();
+    await logs.waitFor(has('a-initial'), 'the tail');
+    const before = Date.now();
+    append(home.agentLog, 'Node.js v20.18.0\n');
+    append(home.agentLog, pinoLine('agent', T0 + 2, 'a-after'));
+    await logs.waitFor(has('Node.js v20.18.0', 'a-after'), 'the raw line');
+    const shown = records(logs.stdout());
+    const raw = shown.find((r) => r.msg === 'Node.js v20.18.0');
+    assert.ok((raw?.time as number) >= before, `raw line at ${raw?.time}, appended after ${before}`);
+    assert.equal(raw?.level, 40);
+    // Stamped later than the logged line after it, it still prints before it: one file keeps its order.
+    assert.deepEqual(
+      shown.map((r) => r.msg).filter((m) => m !== 'w-initial'),
+      ['a-initial', 'Node.js v20.18.0', 'a-after'],
+    );
+  });
+
   test('keeps following across rotation without losing the old file’s tail, and exits 0 on SIGTERM', async () => {
     const logs = follow();
     await logs.waitFor(has('a-initial'), 'the tail');

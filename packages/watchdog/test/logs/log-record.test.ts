@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseJournalLine } from '../../src/logs/journal-entry.ts';
-import { ForwardLineParser, parsePinoLine, rawLineLevel, toJsonLine } from '../../src/logs/log-record.ts';
+import { followedRecord, parsePinoLine, rawLineLevel, toJsonLine } from '../../src/logs/log-record.ts';
 import { pinoLine, T0 } from './support/log-home.ts';
 
 describe('log records', () => {
@@ -12,33 +12,27 @@ describe('log records', () => {
     assert.equal(parsePinoLine('plain text'), null);
   });
 
-  test('raw lines that read like an error or a stack frame are errors, others info', () => {
+  test('raw lines (stderr: both processes log JSON on stdout) are errors when they read like one, else warnings', () => {
     assert.equal(rawLineLevel('TypeError: Cannot read properties of undefined'), 50);
     assert.equal(rawLineLevel('    at Object.<anonymous> (/srv/agent.js:3:9)'), 50);
-    assert.equal(rawLineLevel('Debugger listening on ws://127.0.0.1:9229'), 30);
+    assert.equal(rawLineLevel('Debugger listening on ws://127.0.0.1:9229'), 40);
+    assert.equal(rawLineLevel('Node.js v20.18.0'), 40);
+    assert.equal(rawLineLevel('    ^'), 40);
   });
 
-  test('a raw line takes the time of the pino line before it in the same file, else the fallback', () => {
-    const parser = new ForwardLineParser('agent');
-    assert.equal(parser.parse('early output', 999).time, 999);
-    parser.parse(pinoLine('agent', T0, 'up').trimEnd(), 999);
-    const raw = parser.parse('Error: boom', 999);
+  test('a followed raw line takes the time it was read; a pino line keeps its own', () => {
+    const raw = followedRecord('Error: boom', 'agent', T0 + 5000);
     assert.deepEqual(
       { time: raw.time, level: raw.level, unit: raw.unit, json: raw.json },
-      {
-        time: T0,
-        level: 50,
-        unit: 'agent',
-        json: null,
-      },
+      { time: T0 + 5000, level: 50, unit: 'agent', json: null },
     );
+    assert.equal(followedRecord(pinoLine('agent', T0, 'up').trimEnd(), 'agent', T0 + 5000).time, T0);
   });
 
   test('--json prints a pino line as written and wraps a raw one', () => {
     const line = pinoLine('watchdog', T0, 'x').trimEnd();
-    const parser = new ForwardLineParser('agent', T0);
-    assert.equal(toJsonLine(new ForwardLineParser('watchdog').parse(line, 0)), line);
-    assert.deepEqual(JSON.parse(toJsonLine(parser.parse('    at f (a.js:1:1)', 0))), {
+    assert.equal(toJsonLine(followedRecord(line, 'watchdog', 0)), line);
+    assert.deepEqual(JSON.parse(toJsonLine(followedRecord('    at f (a.js:1:1)', 'agent', T0))), {
       time: T0,
       level: 50,
       component: 'agent',
@@ -80,5 +74,27 @@ describe('log records', () => {
       [bytes?.record.line, bytes?.record.unit, bytes?.record.level],
       ['Error: bytes', 'watchdog', 50],
     );
+  });
+
+  test("under journald a raw line has the journal's time; the unit's own output is read as stderr, systemd's at its priority", () => {
+    const entry = (fields: Record<string, unknown>) =>
+      parseJournalLine(JSON.stringify({ __REALTIME_TIMESTAMP: String((T0 + 42) * 1000), ...fields }))?.record;
+    const fromAgent = entry({
+      MESSAGE: 'Node.js v20.18.0',
+      _SYSTEMD_UNIT: 'vigil-agent.service',
+      PRIORITY: '6',
+    });
+    assert.deepEqual([fromAgent?.time, fromAgent?.level, fromAgent?.unit], [T0 + 42, 40, 'agent']);
+    const started = entry({
+      MESSAGE: 'Started vigil-agent.service - vigil agent.',
+      _SYSTEMD_UNIT: 'init.scope',
+      UNIT: 'vigil-agent.service',
+      PRIORITY: '6',
+    });
+    assert.deepEqual([started?.time, started?.level, started?.unit], [T0 + 42, 30, 'agent']);
+    const critical = entry({ MESSAGE: 'disk gone', _SYSTEMD_UNIT: 'vigil-agent.service', PRIORITY: '2' });
+    assert.equal(critical?.level, 60);
+    const debug = entry({ MESSAGE: 'chatter', _SYSTEMD_UNIT: 'vigil-agent.service', PRIORITY: '7' });
+    assert.equal(debug?.level, 20);
   });
 });

@@ -54,7 +54,7 @@ describe('merging the two logs', () => {
         ['a12', 'agent', 30, T0 + 125, undefined],
         ['TypeError: x is not a function', 'agent', 50, T0 + 125, true],
         ['    at tick (agent.js:9:3)', 'agent', 50, T0 + 125, true],
-        ['after the trace', 'agent', 30, T0 + 125, true],
+        ['after the trace', 'agent', 40, T0 + 125, true],
         ['w13', 'watchdog', 30, T0 + 130, undefined],
       ],
     );

@@ -8,7 +8,13 @@ test('a burst of status requests measures once; a second later, or for a new pid
   const calls: number[][] = [];
   const sampler = new OnDemandSample(clock, async (pids) => {
     calls.push(pids);
-    return { rssBytes: 1000 * calls.length, cpuPercent: 1, pids: 1, demandPercent: null, waitedPercent: null };
+    return {
+      rssBytes: 1000 * calls.length,
+      cpuPercent: 1,
+      pids: 1,
+      demandPercent: null,
+      waitedPercent: null,
+    };
   });
   const burst = await Promise.all(Array.from({ length: 200 }, () => sampler.get(42)));
   assert.equal(calls.length, 1, 'one measurement for the whole burst');

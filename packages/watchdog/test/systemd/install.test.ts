@@ -350,6 +350,32 @@ describe('vigil install --root', () => {
     await assert.rejects(installInto(root, { user: 'watcher' }), /installed for user vigil/);
   });
 
+  test('an existing config that sets agent.command (or agent.env) is kept, with a warning that the unit ignores it', async () => {
+    const root = skeleton();
+    mkdirSync(join(root, 'etc/vigil'), { recursive: true });
+    const file = join(root, 'etc/vigil/vigil.yaml');
+    writeFileSync(file, 'agent:\n  command: ["node", "/srv/my-agent.js"]\n  env: { TOKEN: x }\n');
+    const { lines } = await installInto(root);
+    const warnings = lines.filter((l) => l.startsWith('warning:') && l.includes('vigil.yaml'));
+    assert.equal(warnings.length, 2, lines.join('\n'));
+    assert.match(
+      warnings[0] ?? '',
+      /agent\.command is ignored under systemd.*systemctl edit vigil-agent\.service/,
+    );
+    assert.match(warnings[1] ?? '', /agent\.env is ignored under systemd \(TOKEN\)/);
+    assert.equal(
+      readFileSync(file, 'utf8'),
+      'agent:\n  command: ["node", "/srv/my-agent.js"]\n  env: { TOKEN: x }\n',
+    );
+    // A config that sets neither gets no such warning.
+    const plain = skeleton();
+    const quiet = await installInto(plain);
+    assert.deepEqual(
+      quiet.lines.filter((l) => l.includes('ignored under systemd')),
+      [],
+    );
+  });
+
   test('the written default config is the built-in defaults, as YAML that parseConfig accepts', async () => {
     assert.deepEqual(parseConfig(defaultConfigYaml(), 'vigil.yaml'), defaultConfig());
     const root = skeleton();

@@ -31,8 +31,14 @@ export const help = `Usage: vigil logs [-f] [-n N] [--level L] [--unit watchdog|
 Shows the watchdog's and the agent's logs merged in time order, pretty-printed (colour on a
 terminal unless NO_COLOR is set). Embedded mode reads $VIGIL_HOME/log/watchdog.log and
 agent.log; under systemd (VIGIL_MODE=systemd) the journal of vigil-watchdog.service and
-vigil-agent.service. Output the agent printed outside its log (a crash stack trace) is shown
-as the agent's, at the time of the log line before it, as an error when it looks like one.
+vigil-agent.service.
+
+Lines printed outside the log (the agent's stderr: a crash's stack trace) are shown as WARN,
+or ERROR when they read like an error. Their time: while following, the time they were read;
+otherwise the time of the logged line before them in the same file (the watchdog marks each
+start of the agent in agent.log), else of the first logged line after them, else (a file
+with no logged line at all) the file's modification time. Under systemd each line has the
+journal's own time, and its priority where that says more than the default.
 
 Options:
   -f, --follow      keep printing lines as they are written, across log rotation and truncation

@@ -1,8 +1,15 @@
 /** The commands that act through the control socket: recover, pause, resume, chaos. */
-import { type FaultName, type FaultSpec, printable, type ResultMessage } from '@vigil/shared';
+import {
+  type FaultName,
+  type FaultSpec,
+  printable,
+  type ResultMessage,
+  type StatusSnapshot,
+} from '@vigil/shared';
 import { awaitOutcome } from '../await-outcome.js';
 import { cliPaths, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
+import { isResourceFault, readRunningConfig, unwatchedFaultWarning } from '../fault-limits.js';
 import { formatDuration, parseDuration } from '../style.js';
 
 const FAULTS: readonly FaultName[] = [
@@ -63,6 +70,9 @@ config sets agent.faults.enabled: true. Faults:
   crash           exit at once with --exit-code (default 1)
   fail-health     report health "failing" (--seconds N)
   clear           end every running fault
+
+leak, bloat and cpu are injected also when the watchdog has no limit for that resource
+(watchdog.resources.memory / cpu), with a warning that nothing will act on them.
 
 Exit codes: 0 injected, 1 refused, 3 watchdog unreachable, 64 usage.`;
 
@@ -187,5 +197,19 @@ export async function chaos(args: {
   }
   const result = (await send({ op: 'fault', fault })) as ResultMessage;
   process.stdout.write(`injected ${fault.name}: ${printable(result.did.join('; ')) || 'ok'}\n`);
+  const warning = await unwatchedWarning(fault.name);
+  if (warning) process.stderr.write(`vigil chaos: warning: ${printable(warning)}\n`);
   return 0;
+}
+
+/** Said after the injection: a status or config that cannot be read must not stop the fault. */
+async function unwatchedWarning(fault: FaultName): Promise<string | null> {
+  if (!isResourceFault(fault)) return null;
+  try {
+    const snapshot = (await send({ op: 'status' })) as StatusSnapshot;
+    const config = readRunningConfig(snapshot, cliPaths().configFile);
+    return config ? unwatchedFaultWarning(fault, config) : null;
+  } catch {
+    return null;
+  }
 }

@@ -20,6 +20,7 @@ import { Supervisor } from '../../supervisor/supervisor.js';
 import { createNotifier, startWatchdogPings } from '../../systemd/sd-notify.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { describeOsError, isOsError } from '../os-error.js';
+import { pluralize } from '../style.js';
 
 export const help = `Usage: vigil run [--config FILE]
 
@@ -182,5 +183,5 @@ function groupId(name: string): number | undefined {
 function statusLine(s: StatusSnapshot): string {
   const rung = s.recovery.rung === 'none' ? '' : `, recovery: ${s.recovery.rung}`;
   const paused = s.watchdog.paused ? ', paused' : '';
-  return `agent ${s.agent.state}${s.agent.pid ? ` (pid ${s.agent.pid})` : ''}, ${s.agent.restarts} restarts${rung}${paused}`;
+  return `agent ${s.agent.state}${s.agent.pid ? ` (pid ${s.agent.pid})` : ''}, ${pluralize(s.agent.restarts, 'restart')}${rung}${paused}`;
 }

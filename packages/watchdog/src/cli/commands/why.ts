@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import { readStatusFile } from '../read-status.js';
 import { describeConfig } from '../render-config.js';
 import { statusExitCode } from '../render-status.js';
-import { formatDuration, formatTime } from '../style.js';
+import { formatDuration, formatTime, pluralize } from '../style.js';
 
 export const help = `Usage: vigil why
 
@@ -24,9 +24,11 @@ function describeIncident(i: Incident, now: number): string {
   const stack = i.evidence?.stack?.find((f) => !f.includes('node:')) ?? i.evidence?.stack?.[0];
   const evidence = stack
     ? `; before the kill the agent was stuck at ${stack}`
-    : i.evidence?.note
-      ? `; ${i.evidence.note}`
-      : '';
+    : i.evidence?.reportPath
+      ? `; its loop was still turning, and the evidence is ${i.evidence.reportPath}`
+      : i.evidence?.note
+        ? `; ${i.evidence.note}`
+        : '';
   const outcome =
     i.outcome === null
       ? 'and it is still open'
@@ -56,10 +58,10 @@ function describeNext(s: StatusSnapshot): string {
         return `The ${r.rung} rung is running for ${r.signal}: if that does not clear within its verify window (or keeps getting worse), the watchdog climbs to the next rung.`;
       }
       return r.backoffMs !== null
-        ? `The agent is being restarted: the next start is in ${formatDuration(r.backoffMs)} (backing off after ${r.restartsInWindow} recent restarts).`
+        ? `The agent is being restarted: the next start is in ${formatDuration(r.backoffMs)} (backing off after ${pluralize(r.restartsInWindow, 'recent restart')}).`
         : 'The agent is being restarted.';
     case 'failed':
-      return `The agent failed too often (${r.restartsInWindow} restarts in the intensity window), so the watchdog stopped restarting it in a loop and probes it ${r.backoffMs !== null ? `again in ${formatDuration(r.backoffMs)}` : 'every few minutes'}; \`vigil recover hard\` starts it now, and \`vigil logs --unit agent\` shows why it dies.`;
+      return `The agent failed too often (${pluralize(r.restartsInWindow, 'restart')} in the intensity window), so the watchdog stopped restarting it in a loop and probes it ${r.backoffMs !== null ? `again in ${formatDuration(r.backoffMs)}` : 'every few minutes'}; \`vigil recover hard\` starts it now, and \`vigil logs --unit agent\` shows why it dies.`;
     case 'stopped':
       return 'The agent is not running and nothing will start it; `vigil resume` or `vigil recover hard` starts it.';
   }
@@ -89,7 +91,7 @@ export function explain(snapshot: StatusSnapshot, staleMs?: number): string {
     ? ` (pid ${a.pid}${a.uptimeMs !== null ? `, up ${formatDuration(a.uptimeMs)}` : ''})`
     : '';
   const restarts = a.restarts
-    ? `, restarted ${a.restarts} time${a.restarts === 1 ? '' : 's'} since the watchdog started ${formatDuration(s.watchdog.uptimeMs)} ago`
+    ? `, restarted ${pluralize(a.restarts, 'time')} since the watchdog started ${formatDuration(s.watchdog.uptimeMs)} ago`
     : '';
   parts.push(`The agent${pid} is ${a.state}${restarts}.`);
   const origin = s.watchdog.config;
@@ -102,6 +104,7 @@ export function explain(snapshot: StatusSnapshot, staleMs?: number): string {
       `Its checks report problems: ${a.health.failing.join(', ')}${a.health.summary ? ` (${a.health.summary})` : ''}.`,
     );
   if (a.config?.rejected) parts.push(`Its config: ${describeConfig(a.config)}.`);
+  if (a.warnings?.length) parts.push(`It warns: ${a.warnings.join('; ')}.`);
   const last = s.incidents[0];
   parts.push(last ? describeIncident(last, now) : 'No incident has been recorded.');
   parts.push(describeNext(s));
