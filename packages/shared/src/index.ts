@@ -56,6 +56,16 @@ export {
   writeAll,
   writeFileAtomic,
 } from './fs/safe-files.js';
+export { type BackoffShape, backoffDelay } from './http/backoff.js';
+export { type Deadline, deadline, settledWithin, sleep } from './http/clock-timeouts.js';
+export {
+  DEFAULT_DELIVERY,
+  type DeliverJsonOptions,
+  type DeliveryOptions,
+  deliverJson,
+} from './http/deliver-json.js';
+export { type PostJsonOptions, postJson } from './http/post-json.js';
+export { type BackoffOptions, GiveUp, retryWithBackoff } from './http/retry-with-backoff.js';
 export { type CreateLoggerOptions, createLogger, type Logger, type VigilComponent } from './logger.js';
 export { FdDestination, type FdDestinationOptions, type WriteFn } from './logging/fd-destination.js';
 export { formatHumanLine } from './logging/human-line.js';
@@ -85,6 +95,7 @@ export {
   parseWatchdogMessage,
 } from './protocol/parse.js';
 export * from './protocol/status.js';
+export * from './protocol/webhook.js';
 export { type CompiledSchema, compileSchema, type Parsed } from './schema/compile.js';
 export { describeValue, formatAjvErrors, suggestKey, toDottedPath } from './schema/format-errors.js';
 export {

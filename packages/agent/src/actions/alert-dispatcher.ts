@@ -24,7 +24,9 @@ import { LogSink } from './log-sink.js';
 import { MaintenanceWindow } from './maintenance-window.js';
 import { NetworkSinks } from './network-sinks.js';
 
-export type AlertsConfig = AgentConfig['alerts'];
+export type { AlertsConfig } from './alert-types.js';
+
+import type { AlertsConfig } from './alert-types.js';
 
 export interface AlertDispatcherOptions {
   config: AlertsConfig;

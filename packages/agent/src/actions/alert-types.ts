@@ -3,6 +3,8 @@
  * dispatcher talks to (sinks, metrics).
  */
 
+import type { AgentConfig } from '@vigil/shared';
+
 export type AlertSeverity = 'warning' | 'critical';
 export type AlertStatus = 'firing' | 'resolved';
 export type SuppressReason = 'dedupe' | 'throttle' | 'maintenance' | 'storm';
@@ -55,3 +57,6 @@ export function noticeStatus(notice: AlertNotice): AlertStatus {
 export function noticeAlerts(notice: AlertNotice): readonly Alert[] {
   return notice.kind === 'single' ? [notice.alert] : notice.alerts;
 }
+
+/** The `agent.alerts` section of the config. */
+export type AlertsConfig = AgentConfig['alerts'];

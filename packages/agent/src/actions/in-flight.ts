@@ -3,7 +3,7 @@
  * wait for it within a bound and then abort what is left.
  */
 import type { Clock } from '@vigil/shared';
-import { settledWithin } from './clock-timeouts.js';
+import { settledWithin } from '@vigil/shared';
 
 export class InFlight {
   readonly #pending = new Set<Promise<unknown>>();

@@ -4,8 +4,7 @@
  * changed one is replaced and the old one closes in the background.
  */
 import type { Clock, Logger } from '@vigil/shared';
-import type { AlertsConfig } from './alert-dispatcher.js';
-import type { Alert, AlertSink } from './alert-types.js';
+import type { Alert, AlertSink, AlertsConfig } from './alert-types.js';
 import { AlertmanagerSink } from './alertmanager-sink.js';
 import type { DeliveryOptions } from './delivery-options.js';
 import { WebhookSink } from './webhook-sink.js';

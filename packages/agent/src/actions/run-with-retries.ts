@@ -3,7 +3,7 @@
  * injected clock. A program that cannot start at all is not retried.
  */
 import type { Clock, RemediationConfig } from '@vigil/shared';
-import { GiveUp, retryWithBackoff } from './retry-with-backoff.js';
+import { GiveUp, retryWithBackoff } from '@vigil/shared';
 import { type CommandRun, runRemediationCommand } from './run-remediation-command.js';
 
 export interface RetriedRun {

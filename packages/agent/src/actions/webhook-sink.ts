@@ -3,7 +3,7 @@
  * POST: the summary at the top level (so a receiver that reads only `summary` still makes
  * sense of it) and every check's alert under `alerts`. Failures are logged, never thrown.
  */
-import type { Clock, Logger } from '@vigil/shared';
+import type { AgentAlertBody, Clock, Logger } from '@vigil/shared';
 import type { Alert, AlertNotice, AlertSink } from './alert-types.js';
 import { deliverAlert } from './deliver-alert.js';
 import type { DeliveryOptions } from './delivery-options.js';
@@ -34,8 +34,8 @@ export class WebhookSink implements AlertSink {
     return this.#inFlight.drain(this.#o.clock, graceMs);
   }
 
-  /** The JSON body for a notice (exported shape: receivers rely on it). */
-  payload(notice: AlertNotice): Record<string, unknown> {
+  /** The JSON body for a notice: AgentAlertBody, a documented schema receivers rely on. */
+  payload(notice: AlertNotice): AgentAlertBody {
     if (notice.kind === 'single') return this.#alertPayload(notice.alert);
     return {
       source: 'vigil-agent',
@@ -54,12 +54,12 @@ export class WebhookSink implements AlertSink {
   #deliver(notice: AlertNotice): Promise<boolean> {
     const { url, clock, delivery, logger } = this.#o;
     const body = this.payload(notice);
-    const checks = (body.checks as string[] | undefined) ?? [body.check];
+    const checks = 'storm' in body ? body.checks : [body.check];
     const signal = this.#inFlight.signal;
     return deliverAlert({ sink: this.name, url, body, checks, signal, clock, delivery, logger });
   }
 
-  #alertPayload(alert: Alert): Record<string, unknown> {
+  #alertPayload(alert: Alert): Extract<AgentAlertBody, { check: string }> {
     return {
       source: 'vigil-agent',
       host: this.#o.host,

@@ -2,7 +2,7 @@
 // are logged and never thrown.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { systemClock } from '@vigil/shared';
+import { AgentAlertBody, compileSchema, systemClock } from '@vigil/shared';
 import { AlertDispatcher } from '../../src/actions/alert-dispatcher.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkChange } from './check-changes.ts';
@@ -46,6 +46,9 @@ describe('webhook sink', () => {
     await dispatcher.close();
     const [firing, resolved] = receiver.requests.map((r) => r.body as Record<string, unknown>);
     assert.equal(receiver.requests[0]?.method, 'POST');
+    // The bodies are the documented schema, both of them.
+    const valid = compileSchema(AgentAlertBody);
+    for (const r of receiver.requests) assert.equal(valid(r.body).ok, true, JSON.stringify(r.body));
     assert.deepEqual(Object.keys(firing ?? {}).sort(), [
       'check',
       'host',

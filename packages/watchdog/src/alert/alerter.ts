@@ -1,24 +1,23 @@
 /**
  * The watchdog's own alerting, for when the agent is down and cannot alert: a configured command
  * (program and arguments, no shell; the alert as JSON on stdin, with a timeout) and/or a webhook
- * POST retried with p-retry. Failures are logged, never thrown: an alert that cannot be
+ * POST delivered as the agent's alerts are (shared deliverJson). Failures are logged, never thrown: an alert that cannot be
  * delivered must not disturb recovery.
  */
 
-import type { Logger } from '@vigil/shared';
+import {
+  type Clock,
+  DEFAULT_DELIVERY,
+  type DeliveryOptions,
+  deliverJson,
+  type Logger,
+  systemClock,
+  type WatchdogAlertBody,
+} from '@vigil/shared';
 import { execa } from 'execa';
-import pRetry from 'p-retry';
 
-export interface AlertPayload {
-  source: 'vigil-watchdog';
-  kind: string;
-  incidentId: string;
-  signal: string;
-  rung?: string | undefined;
-  detail: string;
-  host: string;
-  at: string;
-}
+/** The webhook's body and the command's stdin: a documented schema receivers rely on. */
+export type AlertPayload = WatchdogAlertBody;
 
 export interface AlerterOptions {
   command?: readonly string[] | undefined;
@@ -26,6 +25,9 @@ export interface AlerterOptions {
   timeoutMs: number;
   logger: Logger;
   retries?: number;
+  clock?: Clock;
+  /** Tests shorten the backoff. */
+  delivery?: Partial<DeliveryOptions>;
 }
 
 export class Alerter {
@@ -81,22 +83,18 @@ export class Alerter {
   }
 
   async #post(url: string, payload: AlertPayload): Promise<void> {
-    try {
-      await pRetry(
-        async () => {
-          const response = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(payload),
-            signal: AbortSignal.timeout(this.#o.timeoutMs),
-          });
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        },
-        { retries: this.#o.retries ?? 3, minTimeout: 200, maxTimeout: 2000 },
-      );
+    // The same delivery as the agent's alerts: a deadline per attempt, vigil's backoff, a 4xx given up.
+    const failed = await deliverJson(url, payload, {
+      clock: this.#o.clock ?? systemClock,
+      delivery: {
+        ...DEFAULT_DELIVERY,
+        timeoutMs: this.#o.timeoutMs,
+        retries: this.#o.retries ?? DEFAULT_DELIVERY.retries,
+        ...this.#o.delivery,
+      },
+    });
+    if (failed) this.#o.logger.error({ url, err: failed.message }, 'alert webhook failed after retries');
+    else
       this.#o.logger.info({ kind: payload.kind, incidentId: payload.incidentId }, 'alert webhook delivered');
-    } catch (error) {
-      this.#o.logger.error({ url, err: (error as Error).message }, 'alert webhook failed after retries');
-    }
   }
 }

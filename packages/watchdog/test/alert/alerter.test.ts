@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createLogger, type Logger } from '@vigil/shared';
+import { compileSchema, createLogger, type Logger, WatchdogAlertBody } from '@vigil/shared';
 import { paced } from '@vigil/shared/testing';
 import { Alerter, type AlertPayload } from '../../src/alert/alerter.ts';
 
@@ -43,12 +43,14 @@ describe("the watchdog's own alerts", () => {
       timeoutMs: 2000,
       logger,
       retries: 3,
+      delivery: { retryDelayMs: 20, maxRetryDelayMs: 100 },
     });
     alerter.send(payload);
     await alerter.drain(10_000);
     server.close();
     assert.equal(bodies.length, 3);
     assert.deepEqual(bodies[2], payload);
+    assert.equal(compileSchema(WatchdogAlertBody)(bodies[2]).ok, true, 'the documented schema');
   });
 
   test('an unreachable webhook is logged, never thrown', async () => {

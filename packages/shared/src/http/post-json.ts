@@ -3,7 +3,7 @@
  * plain Error that says what happened (p-retry retries it); a 4xx that a retry cannot fix
  * becomes GiveUp, so retrying stops at once.
  */
-import type { Clock } from '@vigil/shared';
+import type { Clock } from '../clock.js';
 import { deadline } from './clock-timeouts.js';
 import { GiveUp } from './retry-with-backoff.js';
 

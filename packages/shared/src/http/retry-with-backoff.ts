@@ -2,8 +2,10 @@
  * p-retry with its backoff awaited on the injected clock: p-retry's own timers are real ones,
  * so they are set to zero and the exponential delay is slept in onFailedAttempt instead.
  */
-import type { Clock } from '@vigil/shared';
+
 import pRetry from 'p-retry';
+import type { Clock } from '../clock.js';
+import { backoffDelay } from './backoff.js';
 import { sleep } from './clock-timeouts.js';
 
 export { AbortError as GiveUp } from 'p-retry';
@@ -18,10 +20,6 @@ export interface BackoffOptions {
   /** Aborting stops retrying: the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   onFailedAttempt?: ((error: Error, attempt: number, retriesLeft: number) => void) | undefined;
-}
-
-export function backoffDelay(attempt: number, minDelayMs: number, maxDelayMs: number): number {
-  return Math.min(maxDelayMs, minDelayMs * 2 ** Math.max(0, attempt - 1));
 }
 
 export function retryWithBackoff<T>(
@@ -40,7 +38,7 @@ export function retryWithBackoff<T>(
       if (error.retriesLeft <= 0) return;
       await sleep(
         options.clock,
-        backoffDelay(error.attemptNumber, options.minDelayMs, options.maxDelayMs),
+        backoffDelay(error.attemptNumber, { initialMs: options.minDelayMs, maxMs: options.maxDelayMs }),
         options.signal,
       );
     },

@@ -2,7 +2,7 @@
  * Waiting on the injected clock: an abortable sleep (retry backoff, grace periods) and a
  * deadline as an AbortSignal (one HTTP attempt). Tests drive both with a FakeClock.
  */
-import type { Clock } from '@vigil/shared';
+import type { Clock } from '../clock.js';
 
 /** Resolves after ms on the clock; rejects with the signal's reason when it is aborted first. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
