@@ -5,7 +5,7 @@
  * Alertmanager when configured.
  */
 import { hostname as osHostname } from 'node:os';
-import { type AgentConfig, type Clock, type Logger, systemClock } from '@vigil/shared';
+import { type Clock, type Logger, systemClock } from '@vigil/shared';
 import type { CheckChange } from './action-types.js';
 import { AlertLedger, decide } from './alert-ledger.js';
 import { groupNotices, STORM_WINDOW_MS, StormWindow } from './alert-storm.js';
