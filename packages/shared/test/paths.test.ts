@@ -31,7 +31,10 @@ describe('resolvePaths', () => {
 
   test("outside a checkout the default is the user's state folder", () => {
     const home = { HOME: '/home/alice' };
-    assert.equal(resolvePaths({ env: home, cwd: '/srv', checkout: null }).home, '/home/alice/.local/state/vigil');
+    assert.equal(
+      resolvePaths({ env: home, cwd: '/srv', checkout: null }).home,
+      '/home/alice/.local/state/vigil',
+    );
     assert.equal(
       resolvePaths({ env: { ...home, XDG_STATE_HOME: '/var/state/alice' }, checkout: null }).home,
       '/var/state/alice/vigil',

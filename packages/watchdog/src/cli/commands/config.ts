@@ -4,6 +4,7 @@
  */
 import { isVigilError, loadConfigFile, printable } from '@vigil/shared';
 import { cliPaths } from '../client.js';
+import { didYouMean } from '../did-you-mean.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { paint, useColor } from '../style.js';
 
@@ -18,7 +19,8 @@ Exit codes: 0 valid, 1 invalid (each problem printed), 64 usage.`;
 export async function config(positionals: string[]): Promise<number> {
   const [action, file, ...extra] = positionals;
   if (action !== 'validate' || extra.length) {
-    throw new CliExit(EXIT.usage, `vigil config: expected "validate [FILE]"\n\n${help}`);
+    const guess = action && action !== 'validate' ? didYouMean(action, ['validate']) : '';
+    throw new CliExit(EXIT.usage, `vigil config: expected "validate [FILE]"${guess}\n\n${help}`);
   }
   const path = file ?? cliPaths().configFile;
   if (!path) {
