@@ -30,8 +30,9 @@ export function findWatchdog(paths: VigilPaths): WatchdogLookup {
   if (!owner) return { state: 'absent' };
   const { pid, startTicks } = owner;
   const stat = readProcStat(pid);
-  if (!isSameProcessAlive(pid, startTicks) || !stat) {
-    return { state: 'absent', stale: `the lock names pid ${pid}, which has exited` };
+  if (!stat || !isSameProcessAlive(pid, startTicks)) {
+    const now = stat && stat.startTicks !== startTicks ? '; that pid is another process now' : '';
+    return { state: 'absent', stale: `the lock names pid ${pid}, which has exited${now}` };
   }
   const argv = readCmdline(pid) ?? [];
   if (!isWatchdogCommandLine(argv)) {
