@@ -149,6 +149,20 @@ describe('vigil start / stop / restart', () => {
     assert.ok(!existsSync(pair.paths.lockFile));
   });
 
+  test('an agent that never becomes healthy: exit 2 at the deadline with its state; the watchdog keeps on', () => {
+    const pair = newPair({ fixture: 'crashes-on-boot' });
+    const result = pair.cli(['start', '--timeout', '3s']);
+    assert.equal(result.code, 2, `${result.stdout}${result.stderr}`);
+    const match = /the watchdog runs \(pid (\d+)\) but the agent is (\w+)/.exec(result.stderr);
+    assert.ok(match, result.stderr);
+    assert.notEqual(match[2], 'healthy');
+    assert.ok(isAlive(Number(match[1])), 'left running: it keeps trying');
+    assert.deepEqual(watchdogsOf(pair), [Number(match[1])]);
+    const stopped = pair.cli(['stop']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.deepEqual(pidsWithEnv('VIGIL_HOME', pair.home), []);
+  });
+
   test('a lock that names a live process other than a watchdog: refused, never signalled', async () => {
     const pair = newPair();
     // A stranger with the home in its environment, so the cleanup finds it if a test fails.
