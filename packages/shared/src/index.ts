@@ -83,7 +83,14 @@ export {
   summaryMessage,
 } from './logging/repeat-limiter.js';
 export { rotatedName, shiftRotated } from './logging/rotated-names.js';
-export { detectMode, type ResolvePathsOptions, resolvePaths, type VigilPaths } from './paths.js';
+export {
+  defaultHome,
+  detectMode,
+  findCheckout,
+  type ResolvePathsOptions,
+  resolvePaths,
+  type VigilPaths,
+} from './paths.js';
 export * from './protocol/control.js';
 export * from './protocol/incident.js';
 export * from './protocol/messages.js';

@@ -24,7 +24,8 @@ by \`vigil recover --restore\` or by itself after agent.recovery.medium.restoreA
 Environment:
   VIGIL_CONFIG         the config file (default: $VIGIL_HOME/vigil.yaml if present, else built-in defaults)
   VIGIL_AGENT_SOCKET   the watchdog's agent socket (default: $VIGIL_HOME/run/agent.sock)
-  VIGIL_HOME           embedded-mode home (default: ./.vigil); VIGIL_MODE=systemd for /run/vigil etc.
+  VIGIL_HOME           embedded-mode home (default: the checkout's .vigil, else ~/.local/state/vigil);
+                       VIGIL_MODE=systemd for /run/vigil etc.
   VIGIL_HEARTBEAT_MS   heartbeat interval until the watchdog says otherwise (default: 250)
   VIGIL_FAULTS         1 allows fault injection (vigil chaos); anything else refuses it
   VIGIL_REPORT_DIR     where stall evidence (stall-<pid>.json) is written; unset: no stall sentinel

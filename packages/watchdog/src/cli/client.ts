@@ -17,9 +17,10 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { checkStatus, type StatusRead } from './read-status.js';
 
 /**
- * Where the CLI looks for the pair: VIGIL_MODE or VIGIL_HOME when set; else a checkout's
- * ./.vigil when there is one; else an installed pair's /run/vigil, so an operator on a host
- * with the units installed needs no environment at all.
+ * Where the CLI looks for the pair: VIGIL_MODE or VIGIL_HOME when set; else the embedded home
+ * (the checkout's .vigil, or the user's state folder) when it has a run folder; else an
+ * installed pair's /run/vigil, so an operator on a host with the units installed needs no
+ * environment at all.
  */
 export function cliPaths(env: NodeJS.ProcessEnv = process.env): VigilPaths {
   if (env.VIGIL_MODE || env.VIGIL_HOME) return resolvePaths({ env });
@@ -75,6 +76,14 @@ export function statusFileProblem(paths: VigilPaths, read: StatusRead): string |
     : null;
 }
 
+/** Which home the CLI looked at: the embedded home, or the run folder of an installed pair. */
+export function lookedAt(paths: VigilPaths): string {
+  return paths.home ? `home ${paths.home}` : `${paths.runDir} (systemd)`;
+}
+
 export function unreachableMessage(paths: VigilPaths, why: string): string {
-  return `vigil: the watchdog is not reachable (${why})\n  hint: start it with \`vigil run\` (embedded, ${paths.home ?? paths.runDir}) or \`systemctl start vigil-watchdog\``;
+  const start = paths.home
+    ? `start it with \`vigil start\` (background) or \`vigil run\` (foreground), or set VIGIL_HOME to the home of a running pair; an installed pair: \`systemctl start vigil-watchdog\``
+    : 'start it with `systemctl start vigil-watchdog`';
+  return `vigil: the watchdog is not reachable for ${lookedAt(paths)} (${why})\n  hint: ${start}`;
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isVigilError, printable } from '@vigil/shared';
 import { WATCHDOG_VERSION } from '../version.js';
+import { closest } from './did-you-mean.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { describeOsError, isOsError } from './os-error.js';
 
@@ -14,6 +15,9 @@ Usage: vigil COMMAND [options]
 
 Commands:
   run [--config FILE]              run the watchdog in the foreground (embedded: it starts the agent)
+  start [--config FILE]            the same in the background; returns once the agent is healthy
+  stop                             stop the watchdog of this home and its agent gracefully, and wait
+  restart [--config FILE]          stop, then start in the background, on the same home
   status [--json]                  state of both processes (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
   history [--json] [-n N]          incident timelines
   why                              one paragraph: what happened last, what the watchdog does next
@@ -27,8 +31,13 @@ Commands:
 
 Run \`vigil COMMAND --help\` for a command's options, signals and exit codes.
 
+Options:
+  -h, --help     this text
+  -V, --version  the version of vigil
+
 Environment:
-  VIGIL_HOME    embedded mode's directory (default ./.vigil)
+  VIGIL_HOME    embedded mode's directory (default: the .vigil folder of the checkout vigil
+                runs from, else $XDG_STATE_HOME/vigil, else ~/.local/state/vigil)
   VIGIL_CONFIG  config file (default $VIGIL_HOME/vigil.yaml if present, else built-in defaults)
   VIGIL_MODE    "systemd" under the installed units
   NO_COLOR      no colour in the output
@@ -43,17 +52,38 @@ interface Parsed {
   positionals: string[];
 }
 
-function parse(argv: string[], options: OptionSpec, helpText: string): Parsed {
+/** The usage error for an unknown option, with the one option that was probably meant. */
+function unknownOption(error: Error, options: OptionSpec, command: string, helpText: string): CliExit | null {
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
+  const typed = /Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (!typed) return null;
+  // Only long options get a guess: one letter is too little to tell a typo from another option.
+  const guess = typed.startsWith('--')
+    ? closest(typed.slice(2).split('=')[0] ?? '', Object.keys(options))
+    : null;
+  return guess === null
+    ? new CliExit(EXIT.usage, `vigil ${command}: unknown option ${typed}\n\n${helpText}`)
+    : new CliExit(
+        EXIT.usage,
+        `vigil ${command}: unknown option ${typed}; did you mean --${guess}?\n  hint: \`vigil ${command} --help\` lists the options`,
+      );
+}
+
+function parse(argv: string[], options: OptionSpec, helpText: string, command: string): Parsed {
+  const known: OptionSpec = { ...options, help: { type: 'boolean', short: 'h' } };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options: known,
       allowPositionals: true,
       strict: true,
     });
     return { values: values as Parsed['values'], positionals };
   } catch (error) {
-    throw new CliExit(EXIT.usage, `vigil: ${(error as Error).message}\n\n${helpText}`);
+    throw (
+      unknownOption(error as Error, known, command, helpText) ??
+      new CliExit(EXIT.usage, `vigil ${command}: ${(error as Error).message}\n\n${helpText}`)
+    );
   }
 }
 
@@ -66,19 +96,58 @@ function wantsHelp(values: Record<string, unknown>, text: string): boolean {
 const COMMANDS: Record<string, Command> = {
   async run(argv) {
     const m = await import('./commands/run.js');
-    const { values } = parse(argv, { config: { type: 'string', short: 'c' } }, m.help);
+    const { values } = parse(argv, { config: { type: 'string', short: 'c' } }, m.help, 'run');
     if (wantsHelp(values, m.help)) return 0;
     return m.run({ config: values.config as string | undefined });
   },
+  async start(argv) {
+    const m = await import('./commands/start.js');
+    const { values } = parse(
+      argv,
+      { config: { type: 'string', short: 'c' }, timeout: { type: 'string' } },
+      m.help,
+      'start',
+    );
+    if (wantsHelp(values, m.help)) return 0;
+    return m.start({
+      config: values.config as string | undefined,
+      timeout: values.timeout as string | undefined,
+    });
+  },
+  async stop(argv) {
+    const m = await import('./commands/stop.js');
+    const { values } = parse(argv, { timeout: { type: 'string' } }, m.stopHelp, 'stop');
+    if (wantsHelp(values, m.stopHelp)) return 0;
+    return m.stop({ timeout: values.timeout as string | undefined });
+  },
+  async restart(argv) {
+    const m = await import('./commands/stop.js');
+    const { values } = parse(
+      argv,
+      { config: { type: 'string', short: 'c' }, timeout: { type: 'string' } },
+      m.restartHelp,
+      'restart',
+    );
+    if (wantsHelp(values, m.restartHelp)) return 0;
+    return m.restart({
+      config: values.config as string | undefined,
+      timeout: values.timeout as string | undefined,
+    });
+  },
   async status(argv) {
     const m = await import('./commands/status.js');
-    const { values } = parse(argv, { json: { type: 'boolean' } }, m.help);
+    const { values } = parse(argv, { json: { type: 'boolean' } }, m.help, 'status');
     if (wantsHelp(values, m.help)) return 0;
     return m.status({ json: Boolean(values.json) });
   },
   async history(argv) {
     const m = await import('./commands/history.js');
-    const { values } = parse(argv, { json: { type: 'boolean' }, n: { type: 'string', short: 'n' } }, m.help);
+    const { values } = parse(
+      argv,
+      { json: { type: 'boolean' }, n: { type: 'string', short: 'n' } },
+      m.help,
+      'history',
+    );
     if (wantsHelp(values, m.help)) return 0;
     const n = values.n === undefined ? 20 : Number(values.n);
     if (!Number.isInteger(n) || n < 1)
@@ -90,19 +159,19 @@ const COMMANDS: Record<string, Command> = {
   },
   async logs(argv) {
     const m = await import('./commands/logs.js');
-    const { values, positionals } = parse(argv, m.options, m.help);
+    const { values, positionals } = parse(argv, m.options, m.help, 'logs');
     if (wantsHelp(values, m.help)) return 0;
     return m.logs(values, positionals);
   },
   async config(argv) {
     const m = await import('./commands/config.js');
-    const { values, positionals } = parse(argv, {}, m.help);
+    const { values, positionals } = parse(argv, {}, m.help, 'config');
     if (wantsHelp(values, m.help)) return 0;
     return m.config(positionals);
   },
   async why(argv) {
     const m = await import('./commands/why.js');
-    const { values } = parse(argv, {}, m.help);
+    const { values } = parse(argv, {}, m.help, 'why');
     if (wantsHelp(values, m.help)) return 0;
     return m.why();
   },
@@ -112,6 +181,7 @@ const COMMANDS: Record<string, Command> = {
       argv,
       { restore: { type: 'boolean' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
       m.recoverHelp,
+      'recover',
     );
     if (wantsHelp(values, m.recoverHelp)) return 0;
     return m.recover({
@@ -123,13 +193,13 @@ const COMMANDS: Record<string, Command> = {
   },
   async pause(argv) {
     const m = await import('./commands/operate.js');
-    const { values } = parse(argv, { for: { type: 'string' } }, m.pauseHelp);
+    const { values } = parse(argv, { for: { type: 'string' } }, m.pauseHelp, 'pause');
     if (wantsHelp(values, m.pauseHelp)) return 0;
     return m.pause({ for: values.for as string | undefined });
   },
   async resume(argv) {
     const m = await import('./commands/operate.js');
-    const { values } = parse(argv, {}, m.pauseHelp);
+    const { values } = parse(argv, {}, m.pauseHelp, 'resume');
     if (wantsHelp(values, m.pauseHelp)) return 0;
     return m.resume();
   },
@@ -144,6 +214,7 @@ const COMMANDS: Record<string, Command> = {
         'interval-ms': { type: 'string' },
       },
       m.chaosHelp,
+      'chaos',
     );
     if (wantsHelp(values, m.chaosHelp)) return 0;
     return m.chaos({
@@ -166,6 +237,7 @@ const COMMANDS: Record<string, Command> = {
         force: { type: 'boolean' },
       },
       m.installHelp,
+      'install',
     );
     if (wantsHelp(values, m.installHelp)) return 0;
     return m.install({
@@ -182,6 +254,7 @@ const COMMANDS: Record<string, Command> = {
       argv,
       { root: { type: 'string' }, purge: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
       m.uninstallHelp,
+      'uninstall',
     );
     if (wantsHelp(values, m.uninstallHelp)) return 0;
     return m.uninstall({
@@ -198,13 +271,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return name ? 0 : EXIT.usage;
   }
-  if (name === '--version' || name === '-v') {
+  // -v is kept for the scripts that used it before -V was the documented spelling.
+  if (name === '--version' || name === '-V' || name === '-v') {
     process.stdout.write(`${WATCHDOG_VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    process.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n\n${HELP}\n`);
+    const known = name.startsWith('-') ? ['--help', '--version'] : Object.keys(COMMANDS);
+    const guess = closest(name, known);
+    const what = name.startsWith('-') ? 'option' : 'command';
+    process.stderr.write(
+      guess === null
+        ? `vigil: unknown ${what} ${JSON.stringify(printable(name))}\n\n${HELP}\n`
+        : `vigil: unknown ${what} ${JSON.stringify(printable(name))}; did you mean "${guess}"?\n  hint: \`vigil --help\` lists the commands and options\n`,
+    );
     return EXIT.usage;
   }
   // `vigil status | head -1` closes the pipe early: the reader is done, that is not an error.

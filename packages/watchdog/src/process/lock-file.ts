@@ -27,7 +27,7 @@ import { isSameProcessAlive, readProcStat } from './proc-stat.js';
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const MAX_LOCK_BYTES = 4096;
 
-interface LockOwner {
+export interface LockOwner {
   pid: number;
   startTicks: number;
 }
@@ -90,6 +90,11 @@ function look(path: string): LockSeen | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The owner the lock names (pid + start time), or null when there is no lock or it names none. */
+export function readLockOwner(path: string): LockOwner | null {
+  return look(path)?.owner ?? null;
 }
 
 function refusedUnreadable(path: string, cause: unknown) {

@@ -5,6 +5,7 @@
 import { isVigilError, type LaunchMode, loadConfigFile, printable, type VigilConfig } from '@vigil/shared';
 import { agentRunsAsUnit, keysTheAgentUnitIgnores } from '../../systemd/unit-ignored-keys.js';
 import { cliPaths } from '../client.js';
+import { didYouMean } from '../did-you-mean.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { paint, pluralize, useColor } from '../style.js';
 
@@ -24,7 +25,8 @@ Exit codes: 0 valid, 1 invalid (each problem printed), 64 usage.`;
 export async function config(positionals: string[]): Promise<number> {
   const [action, file, ...extra] = positionals;
   if (action !== 'validate' || extra.length) {
-    throw new CliExit(EXIT.usage, `vigil config: expected "validate [FILE]"\n\n${help}`);
+    const guess = action && action !== 'validate' ? didYouMean(action, ['validate']) : '';
+    throw new CliExit(EXIT.usage, `vigil config: expected "validate [FILE]"${guess}\n\n${help}`);
   }
   const path = file ?? cliPaths().configFile;
   if (!path) {

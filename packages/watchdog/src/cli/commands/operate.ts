@@ -8,6 +8,7 @@ import {
 } from '@vigil/shared';
 import { awaitOutcome } from '../await-outcome.js';
 import { cliPaths, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
+import { didYouMean } from '../did-you-mean.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { isResourceFault, readRunningConfig, unwatchedFaultWarning } from '../fault-limits.js';
 import { formatDuration, parseDuration } from '../style.js';
@@ -101,7 +102,7 @@ export async function recover(args: {
   if (args.level !== 'soft' && args.level !== 'medium' && args.level !== 'hard') {
     throw new CliExit(
       EXIT.usage,
-      `vigil recover: expected soft, medium or hard, got ${JSON.stringify(args.level ?? '')}\n\n${recoverHelp}`,
+      `vigil recover: expected soft, medium or hard, got ${JSON.stringify(args.level ?? '')}${didYouMean(args.level ?? '', ['soft', 'medium', 'hard'])}\n\n${recoverHelp}`,
     );
   }
   let timeoutMs = DEFAULT_WAIT_MS;
@@ -176,7 +177,7 @@ export async function chaos(args: {
   if (!args.fault || !FAULTS.includes(args.fault as FaultName)) {
     throw new CliExit(
       EXIT.usage,
-      `vigil chaos: unknown fault ${JSON.stringify(args.fault ?? '')}; one of ${FAULTS.join(', ')}\n\n${chaosHelp}`,
+      `vigil chaos: unknown fault ${JSON.stringify(args.fault ?? '')}${didYouMean(args.fault ?? '', FAULTS)}; one of ${FAULTS.join(', ')}\n\n${chaosHelp}`,
     );
   }
   const fault: FaultSpec = { name: args.fault as FaultName };

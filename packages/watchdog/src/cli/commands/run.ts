@@ -25,7 +25,9 @@ import { pluralize } from '../style.js';
 export const help = `Usage: vigil run [--config FILE]
 
 Runs the watchdog in the foreground. In embedded mode (the default: no root, no systemd)
-it starts the agent itself and keeps everything under $VIGIL_HOME (default ./.vigil):
+it starts the agent itself and keeps everything under $VIGIL_HOME (default: the .vigil
+folder of the checkout vigil runs from, else ~/.local/state/vigil; \`vigil start\` runs it in
+the background):
   run/   agent.sock control.sock status.sock status.json agent.pid
   state/ history.jsonl vigil.prom reports/
   log/   watchdog.log agent.log

@@ -9,11 +9,13 @@ import { useColor } from '../style.js';
 export const help = `Usage: vigil status [--json]
 
 Shows the watchdog and the agent: state, pid, uptime, last heartbeat, RSS/CPU, checks,
-the current recovery rung and the last incidents. When the watchdog is not running, shows
-the last state it wrote (marked STALE) and exits 3.
+the current recovery rung and the last incidents, and the home it looked at ($VIGIL_HOME,
+else the checkout's .vigil, else ~/.local/state/vigil). When the watchdog is not running,
+shows the last state it wrote (marked STALE) and exits 3.
 
 Options:
-  --json    the status object (fields of DESIGN.md §6) as JSON
+  --json    the status object as JSON (its fields are listed in the README, "Files and the
+            operator contract"); watchdog.home is the home looked at, also when unreachable
 
 Exit codes (Nagios-compatible):
   0  agent healthy
@@ -34,14 +36,28 @@ export async function status(args: { json: boolean }): Promise<number> {
     if (!(error instanceof Unreachable)) throw error;
     const stale = readStatusFile(paths.statusFile);
     const problem = statusFileProblem(paths, stale);
+    // The home looked at, also with no status file: a wrong home is the usual reason.
+    const home = paths.home ? { home: paths.home } : {};
     if (args.json) {
+      const where = { mode: paths.mode, ...(paths.home ? home : { runDir: paths.runDir }) };
       const out =
         stale.kind === 'ok'
-          ? { ...stale.snapshot, stale: true, staleForMs: stale.ageMs }
-          : { stale: true, reachable: false, ...(problem ? { error: problem.replace(/^vigil: /, '') } : {}) };
+          ? {
+              ...stale.snapshot,
+              watchdog: { ...stale.snapshot.watchdog, ...home },
+              stale: true,
+              staleForMs: stale.ageMs,
+            }
+          : {
+              stale: true,
+              reachable: false,
+              watchdog: where,
+              ...(problem ? { error: problem.replace(/^vigil: /, '') } : {}),
+            };
       process.stdout.write(`${terminalJson(out, 2)}\n`);
     } else if (stale.kind === 'ok') {
-      process.stdout.write(renderStatus(stale.snapshot, { color: useColor(), staleMs: stale.ageMs }));
+      const snapshot = { ...stale.snapshot, watchdog: { ...stale.snapshot.watchdog, ...home } };
+      process.stdout.write(renderStatus(snapshot, { color: useColor(), staleMs: stale.ageMs }));
     }
     if (problem) process.stderr.write(`${printable(problem)}\n`);
     process.stderr.write(`${printable(unreachableMessage(paths, error.message), { newlines: true })}\n`);
