@@ -25,10 +25,11 @@ export function readMetricsDoc(file = METRICS_DOC): Record<'agent' | 'watchdog',
       sections[(heading[1] as string).toLowerCase()] = current;
       continue;
     }
-    const row = /^\| `(vigil_[a-z0-9_]+)` \| (\w+) \|[^|]*\|([^|]*)\|/.exec(line);
-    if (!row || !current) continue;
-    const labels = [...(row[3] as string).matchAll(/`([a-z_]+)`/g)].map((m) => m[1] as string);
-    current.push({ name: row[1] as string, type: row[2] as string, labels: labels.sort() });
+    const cells = line.split('|').map((cell) => cell.trim());
+    const name = /^`(vigil_[a-z0-9_]+)`$/.exec(cells[1] ?? '')?.[1];
+    if (!name || !current || cells.length < 6) continue;
+    const labels = [...(cells[4] as string).matchAll(/`([a-z_]+)`/g)].map((m) => m[1] as string);
+    current.push({ name, type: cells[2] as string, labels: labels.sort() });
   }
   return { agent: sections.agent ?? [], watchdog: sections.watchdog ?? [] };
 }
