@@ -108,6 +108,34 @@ describe('deploy/prometheus/prometheus.yml and deploy/alertmanager/alertmanager.
     }
   });
 
+  test("the scrape example gives a host's agent and node_exporter targets one instance: its name", () => {
+    const instances: Record<string, string[]> = {};
+    for (const job of ['vigil-agent', 'node']) {
+      const sd = spawnSync(
+        'promtool',
+        ['check', 'service-discovery', '--timeout=2s', 'prometheus.yml', job],
+        {
+          encoding: 'utf8',
+          cwd: join(DEPLOY, 'prometheus'),
+          timeout: 60_000,
+        },
+      );
+      assert.equal(sd.status, 0, `promtool check service-discovery ${job}: ${sd.stderr}`);
+      const targets = JSON.parse(sd.stdout) as { labels: Record<string, string> }[];
+      for (const { labels } of targets) {
+        assert.ok(labels.env, `${job} ${labels.__address__} has an env`);
+        assert.equal(
+          labels.instance,
+          labels.__address__?.replace(/:\d+$/, ''),
+          `${job} ${labels.__address__}`,
+        );
+      }
+      instances[job] = targets.map((t) => t.labels.instance as string).sort();
+    }
+    assert.ok((instances.node ?? []).length > 0);
+    assert.deepEqual(instances['vigil-agent'], instances.node);
+  });
+
   test('the Alertmanager example passes amtool, groups by alertname and env, inhibits by real names', () => {
     const file = join(DEPLOY, 'alertmanager/alertmanager.yml');
     run('amtool', ['check-config', file]);
