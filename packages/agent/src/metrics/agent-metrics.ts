@@ -3,7 +3,7 @@
  * recovery handler runs, config reloads, and the agent process itself (event-loop lag, memory).
  * prom-client's default metrics are not used: some of them break Prometheus naming rules
  * (gauges ending in _total) and `promtool check metrics` rejects the exposition. One registry
- * per agent, so tests can run several.
+ * per agent, so tests can run several. docs/metrics.md is the contract for every name here.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
