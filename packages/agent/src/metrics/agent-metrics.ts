@@ -3,10 +3,16 @@
  * recovery handler runs, config reloads, and the agent process itself (event-loop lag, memory).
  * prom-client's default metrics are not used: some of them break Prometheus naming rules
  * (gauges ending in _total) and `promtool check metrics` rejects the exposition. One registry
- * per agent, so tests can run several.
+ * per agent, so tests can run several. docs/metrics.md is the contract for every name here.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** watchdog.resources.memory: unset limits have no series. */
+export interface MemoryLimits {
+  maxRssBytes?: number | undefined;
+  ceilingRssBytes?: number | undefined;
+}
 
 const STATUS_VALUE = { ok: 0, warn: 1, critical: 2 } as const;
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
@@ -81,6 +87,7 @@ export class AgentMetrics {
   });
 
   readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  #memoryLimits: () => MemoryLimits = () => ({});
 
   constructor() {
     this.#loopDelay.enable();
@@ -110,6 +117,19 @@ export class AgentMetrics {
         this.set(process.memoryUsage().heapUsed);
       },
     });
+    const limits = () => this.#memoryLimits();
+    new Gauge({
+      name: 'vigil_agent_memory_limit_bytes',
+      help: "The watchdog's memory limits for the agent and its descendants, as configured (max, ceiling).",
+      labelNames: ['limit'],
+      registers: [this.registry],
+      collect() {
+        const { maxRssBytes, ceilingRssBytes } = limits();
+        this.reset();
+        if (maxRssBytes !== undefined) this.set({ limit: 'max' }, maxRssBytes);
+        if (ceilingRssBytes !== undefined) this.set({ limit: 'ceiling' }, ceilingRssBytes);
+      },
+    });
     new Gauge({
       name: 'vigil_agent_start_time_seconds',
       help: 'When the agent process started, seconds since the epoch.',
@@ -118,6 +138,11 @@ export class AgentMetrics {
         this.set(Math.round(performance.timeOrigin / 1000));
       },
     });
+  }
+
+  /** Where the memory limits come from: the config the agent runs, re-read at each scrape. */
+  memoryLimits(read: () => MemoryLimits): void {
+    this.#memoryLimits = read;
   }
 
   /** Stops the event-loop monitor (at shutdown). */

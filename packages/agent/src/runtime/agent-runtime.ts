@@ -66,6 +66,7 @@ export class AgentRuntime {
         : { stallMs: Math.max(100, Math.floor(this.#config.watchdog.heartbeat.timeoutMs / 2)) }),
     });
     this.agent.on('state', (to) => this.metrics.degraded(to === 'degraded'));
+    this.metrics.memoryLimits(() => this.#config.watchdog.resources.memory);
     configStatus.listen((report) => this.agent.reportConfig(report));
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });

@@ -2,37 +2,57 @@
  * The watchdog's metrics, for node_exporter's textfile collector: the watchdog keeps no network
  * listener, so it writes `vigil.prom` (atomically: node_exporter may read at any moment) with
  * the agent's state and the incident, restart and rung counts since the watchdog started.
+ * docs/metrics.md is the contract for every name here.
  */
 import { dirname } from 'node:path';
-import { ensureDir, type IncidentEvent, type StatusSnapshot, writeFileAtomic } from '@vigil/shared';
+import {
+  AgentState,
+  ensureDir,
+  type IncidentEvent,
+  IncidentOutcome,
+  Rung,
+  SignalKind,
+  type StatusSnapshot,
+  writeFileAtomic,
+} from '@vigil/shared';
 
-const AGENT_STATES = [
-  'starting',
-  'healthy',
-  'degraded',
-  'unresponsive',
-  'recovering',
-  'stopped',
-  'failed',
-] as const;
-const RUNGS = ['soft', 'medium', 'hard'] as const;
+/** The values of a union of literals, from its schema: a new state or signal gets its series. */
+const literals = (union: { anyOf: { const: string }[] }): string[] => union.anyOf.map((s) => s.const);
+
+const AGENT_STATES = literals(AgentState);
+const RUNGS = literals(Rung);
+const SIGNALS = literals(SignalKind);
+const OUTCOMES = literals(IncidentOutcome);
+/** The signals that mean the heartbeat was not seen in time (a stopped process is seen early). */
+const HEARTBEAT_MISSES = new Set(['heartbeat-lost', 'process-stopped']);
 
 function escapeLabel(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
+/** Every label value starts at 0: a series born at 1 is invisible to increase() and rate(). */
+const zeroed = (keys: readonly string[]) => new Map<string, number>(keys.map((k) => [k, 0]));
+
 export class WatchdogCounters {
-  readonly incidents = new Map<string, number>();
-  readonly outcomes = new Map<string, number>();
-  readonly rungs = new Map<string, number>(RUNGS.map((r) => [r, 0]));
+  readonly incidents = zeroed(SIGNALS);
+  readonly outcomes = zeroed(OUTCOMES);
+  readonly rungs = zeroed(RUNGS);
   readonly evidence = new Map<string, number>();
+  /** Heartbeats declared lost (or the agent seen stopped), one per incident. */
+  heartbeatMisses = 0;
+  /** Times the crash-loop guard marked the agent failed. */
+  failures = 0;
 
   count(event: IncidentEvent): void {
     const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-    if (event.kind === 'opened' && event.signal) bump(this.incidents, event.signal);
+    if (event.kind === 'opened' && event.signal) {
+      bump(this.incidents, event.signal);
+      if (HEARTBEAT_MISSES.has(event.signal)) this.heartbeatMisses++;
+    }
     if (event.kind === 'rung' && event.rung) bump(this.rungs, event.rung);
     if (event.kind === 'closed' && event.outcome) bump(this.outcomes, event.outcome);
     if (event.kind === 'evidence') bump(this.evidence, event.evidence?.source ?? 'none');
+    if (event.kind === 'failed') this.failures++;
   }
 }
 
@@ -42,13 +62,26 @@ export function renderProm(status: StatusSnapshot, counters: WatchdogCounters): 
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
   };
-  const label = (key: string, value: string) => `{${key}="${escapeLabel(value)}"}`;
+  const labels = (pairs: Record<string, string>) =>
+    `{${Object.entries(pairs)
+      .map(([key, value]) => `${key}="${escapeLabel(value)}"`)
+      .join(',')}}`;
+  const label = (key: string, value: string) => labels({ [key]: value });
   const a = status.agent;
+  metric('vigil_watchdog_info', 'gauge', 'Always 1; the version and launch mode of the watchdog.', [
+    [labels({ version: status.watchdog.version, mode: status.watchdog.mode }), 1],
+  ]);
   metric(
     'vigil_watchdog_start_time_seconds',
     'gauge',
     'When the watchdog started, seconds since the epoch.',
     [['', Math.round(status.watchdog.startedAt / 1000)]],
+  );
+  metric(
+    'vigil_watchdog_last_update_timestamp_seconds',
+    'gauge',
+    'When the watchdog wrote this file, seconds since the epoch; rewritten on every change and every 30 s.',
+    [['', status.updatedAt / 1000]],
   );
   metric('vigil_watchdog_paused', 'gauge', '1 while recovery is paused for maintenance.', [
     ['', status.watchdog.paused ? 1 : 0],
@@ -65,10 +98,25 @@ export function renderProm(status: StatusSnapshot, counters: WatchdogCounters): 
   metric('vigil_agent_restarts_total', 'counter', 'Agent restarts since the watchdog started.', [
     ['', a.restarts],
   ]);
+  metric(
+    'vigil_agent_failed_total',
+    'counter',
+    'Times the crash-loop guard marked the agent failed since the watchdog started.',
+    [['', counters.failures]],
+  );
+  metric(
+    'vigil_heartbeat_misses_total',
+    'counter',
+    "Times the agent's heartbeat was declared lost (or the agent seen stopped) since the watchdog started.",
+    [['', counters.heartbeatMisses]],
+  );
   if (a.lastHeartbeatAgoMs !== null) {
-    metric('vigil_agent_heartbeat_age_seconds', 'gauge', 'Time since the last heartbeat.', [
-      ['', a.lastHeartbeatAgoMs / 1000],
-    ]);
+    metric(
+      'vigil_agent_heartbeat_age_seconds',
+      'gauge',
+      'Time since the last heartbeat, when this file was written.',
+      [['', a.lastHeartbeatAgoMs / 1000]],
+    );
   }
   if (a.worstHeartbeatGapMs) {
     metric(
