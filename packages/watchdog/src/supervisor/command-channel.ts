@@ -4,7 +4,7 @@
  * recover commands are not claimed here and go to the ladder.
  */
 import { randomUUID } from 'node:crypto';
-import { type CommandMessage, PROTOCOL_VERSION, type ResultMessage } from '@vigil/shared';
+import { type Clock, type CommandMessage, PROTOCOL_VERSION, type ResultMessage, systemClock } from '@vigil/shared';
 import { watchdogErrors } from '../errors.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -14,8 +14,11 @@ export class CommandChannel {
   readonly #send: (command: CommandMessage) => boolean;
   readonly #pending = new Map<string, (result: ResultMessage) => void>();
 
-  constructor(send: (command: CommandMessage) => boolean) {
+  readonly #clock: Clock;
+
+  constructor(send: (command: CommandMessage) => boolean, clock: Clock = systemClock) {
     this.#send = send;
+    this.#clock = clock;
   }
 
   request(body: CommandBody, timeoutMs: number): Promise<ResultMessage> {
@@ -30,7 +33,7 @@ export class CommandChannel {
       );
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(id);
         reject(
           watchdogErrors.create(
@@ -40,7 +43,7 @@ export class CommandChannel {
         );
       }, timeoutMs);
       this.#pending.set(id, (result) => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         resolve(result);
       });
     });

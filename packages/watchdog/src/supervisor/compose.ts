@@ -93,7 +93,7 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
     }),
     alerter: new Alerter({ ...watchdog.alert, logger: log }),
     heartbeats,
-    commands: new CommandChannel((command) => heartbeats.send(command)),
+    commands: new CommandChannel((command) => heartbeats.send(command), o.clock),
     control: new ControlServer({
       controlPath: o.paths.controlSocket,
       statusPath: o.paths.statusSocket,
