@@ -4,7 +4,13 @@
  * recover commands are not claimed here and go to the ladder.
  */
 import { randomUUID } from 'node:crypto';
-import { type Clock, type CommandMessage, PROTOCOL_VERSION, type ResultMessage, systemClock } from '@vigil/shared';
+import {
+  type Clock,
+  type CommandMessage,
+  PROTOCOL_VERSION,
+  type ResultMessage,
+  systemClock,
+} from '@vigil/shared';
 import { watchdogErrors } from '../errors.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
