@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { agentErrors } from '@vigil/agent';
+import { sdkErrors } from '@vigil/agent-sdk';
 import { sharedErrors } from '@vigil/shared';
 import { watchdogErrors } from '../packages/watchdog/src/errors.ts';
 
 const registries: Record<string, Record<string, { hint: string }>> = {
   shared: sharedErrors.codes,
   agent: agentErrors.codes,
+  'agent-sdk': sdkErrors.codes,
   watchdog: watchdogErrors.codes,
 };
 const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

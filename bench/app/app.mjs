@@ -75,7 +75,7 @@ if (env.BENCH_HB_FILE) {
 }
 
 if (env.BENCH_VIGIL === '1') {
-  const { createAgent } = await import('@vigil/agent');
+  const { createAgent } = await import('@vigil/agent-sdk');
   const agent = createAgent({ name: 'bench-app' });
   agent.start();
   agent.setState('ready');

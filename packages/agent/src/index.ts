@@ -1,9 +1,9 @@
 /**
- * @vigil/agent: the SDK a Node service uses to be supervised by the vigil watchdog. This file
- * is the package's only public surface.
+ * @vigil/agent: the vigil-agent program (host checks, alerting, remediation, metrics, a live
+ * config) on the agent SDK. This file is the package's only public surface.
  */
 
-export type { CheckChange, CheckLevel } from './actions/action-types.js';
+export type { CheckChange } from './actions/action-types.js';
 export {
   AlertDispatcher,
   type AlertDispatcherOptions,
@@ -43,23 +43,4 @@ export { type AgentErrorCode, agentErrors } from './errors.js';
 export { AgentMetrics } from './metrics/agent-metrics.js';
 export { MetricsServer } from './metrics/metrics-server.js';
 export { AgentRuntime, type AgentRuntimeOptions } from './runtime/agent-runtime.js';
-export type { Agent, AgentEvents } from './sdk/agent.js';
-export type { CreateAgentOptions } from './sdk/agent-options.js';
-export { createAgent } from './sdk/create-agent.js';
-export { Lifecycle, type LifecycleEvent, type LifecycleState } from './sdk/lifecycle.js';
-export type {
-  MaintenanceHandler,
-  RecoverContext,
-  RecoverHandler,
-  RestoreHandler,
-} from './sdk/recovery-handlers.js';
-export type { HandlerOutput } from './sdk/run-handlers.js';
-export type { HealthSource } from './sdk/self-report.js';
-export {
-  type StallReport,
-  type StallSentinel,
-  type StallSentinelOptions,
-  stallFilePath,
-  startStallSentinel,
-} from './sdk/stall-sentinel.js';
 export { AGENT_VERSION } from './version.js';

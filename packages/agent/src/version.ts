@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '@vigil/shared';
 
-/** The @vigil/agent version, read once from its package.json (one directory above dist/). */
-export const AGENT_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The @vigil/agent version (its package.json is one directory above dist/). */
+export const AGENT_VERSION: string = packageVersion(new URL('../package.json', import.meta.url));

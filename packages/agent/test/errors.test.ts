@@ -15,8 +15,3 @@ test('agent error codes are prefixed, hinted, documented and not shared with @vi
     assert.ok(docs.includes(`\`${code}\``), `${code} is not documented in docs/errors.md`);
   }
 });
-
-test('VIGIL_FAULTS_DISABLED says how to enable faults', () => {
-  const error = agentErrors.create('VIGIL_FAULTS_DISABLED', 'fault injection is disabled');
-  assert.match(error.toDisplayString(), /hint: .*agent\.faults\.enabled: true/);
-});

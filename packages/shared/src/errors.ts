@@ -119,3 +119,9 @@ export type SharedErrorCode = keyof typeof sharedErrors.codes;
 export function isVigilError(value: unknown, code?: string): value is VigilError {
   return value instanceof VigilError && (code === undefined || value.code === code);
 }
+
+/** "CODE: message" for vigil's own errors, so the code reaches the operator through a result line. */
+export function describeError(error: unknown): string {
+  if (isVigilError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

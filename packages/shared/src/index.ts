@@ -34,6 +34,7 @@ export {
 } from './config/schema.js';
 export {
   defineErrors,
+  describeError,
   type ErrorDefinition,
   isVigilError,
   sharedErrors,
@@ -83,6 +84,7 @@ export {
   summaryMessage,
 } from './logging/repeat-limiter.js';
 export { rotatedName, shiftRotated } from './logging/rotated-names.js';
+export { packageVersion } from './package-version.js';
 export {
   defaultHome,
   detectMode,

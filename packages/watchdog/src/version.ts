@@ -1,6 +1,4 @@
-/** The watchdog's version, from its package.json. */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '@vigil/shared';
 
-export const WATCHDOG_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The watchdog's version (its package.json is one directory above dist/). */
+export const WATCHDOG_VERSION: string = packageVersion(new URL('../package.json', import.meta.url));

@@ -3,14 +3,13 @@
  * registry reports it. Defined here so the actions do not depend on the registry's internals.
  */
 import type { RemediationConfig } from '@vigil/shared';
-
-export type CheckLevel = 'ok' | 'warn' | 'critical';
+import type { CheckStatus } from '../checks/check-result.js';
 
 export interface CheckChange {
   name: string;
   type: string;
-  from: CheckLevel;
-  to: CheckLevel;
+  from: CheckStatus;
+  to: CheckStatus;
   /** One line saying what is wrong (or that it is fine again). */
   summary: string;
   /** The check's `critical` flag (keeps running when the agent degrades), not its level. */

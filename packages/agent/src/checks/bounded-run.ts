@@ -4,8 +4,8 @@
  * to block anything. Whatever happens (a throw, a hang, a timeout) the run resolves with a
  * result, critical with `error` set; it never rejects.
  */
-import type { Clock } from '@vigil/shared';
-import { agentErrors, describeError } from '../errors.js';
+import { type Clock, describeError } from '@vigil/shared';
+import { agentErrors } from '../errors.js';
 import { type Check, type CheckOutcome, type CheckResult, clip } from './check-result.js';
 
 export interface BoundedRun {

@@ -5,6 +5,7 @@
  * `dropCaches` (soft) and `pauseNonCritical` / `setIntervalFactor` (medium).
  */
 import { EventEmitter } from 'node:events';
+import { sdkErrors } from '@vigil/agent-sdk';
 import { type CheckConfig, type HealthSummary, systemClock } from '@vigil/shared';
 import { agentErrors } from '../errors.js';
 import { type ApplyDiff, type CheckFactory, planApply } from './apply-checks.js';
@@ -97,7 +98,7 @@ export class CheckRegistry extends EventEmitter<CheckRegistryEvents> {
   /** 2 runs every check half as often; 1 is normal. The pending waits are rescaled at once. */
   setIntervalFactor(factor: number): void {
     if (!Number.isFinite(factor) || factor <= 0) {
-      throw agentErrors.create(
+      throw sdkErrors.create(
         'VIGIL_SDK_OPTION_INVALID',
         `setIntervalFactor: factor must be a number above 0, got ${factor}`,
       );

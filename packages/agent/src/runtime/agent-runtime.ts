@@ -5,14 +5,14 @@
  * checks → the health in every heartbeat; the watchdog's recover commands → the recovery plan.
  */
 import { join } from 'node:path';
+import { type Agent, createAgent } from '@vigil/agent-sdk';
 import { ensureDir, type Logger, resolvePaths, type VigilConfig } from '@vigil/shared';
 import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
-import type { Agent } from '../sdk/agent.js';
-import { createAgent } from '../sdk/create-agent.js';
+import { AGENT_VERSION } from '../version.js';
 import { ConfigAudit } from './config-audit.js';
 import { applyConfig } from './config-diff.js';
 import { loadStartupConfig } from './config-source.js';
@@ -57,6 +57,7 @@ export class AgentRuntime {
     const agentConfig = this.#config.agent;
     this.agent = createAgent({
       name: 'vigil-agent',
+      version: AGENT_VERSION,
       logger,
       env,
       restoreAfterMs: agentConfig.recovery.medium.restoreAfterMs,

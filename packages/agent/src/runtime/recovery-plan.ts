@@ -7,13 +7,12 @@
  *    a quiet period (the SDK's auto-restore);
  *  - maintenance: silence alerts and remediation until the window ends (detection goes on).
  */
+import { type Agent, collectGarbage } from '@vigil/agent-sdk';
 import type { Logger } from '@vigil/shared';
 import type { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import type { Remediator } from '../actions/remediator.js';
 import type { CheckRegistry } from '../checks/check-registry.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
-import type { Agent } from '../sdk/agent.js';
-import { collectGarbage } from '../sdk/default-handlers.js';
 
 export interface RecoveryPlanParts {
   agent: Agent;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { systemClock } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { AlertDispatcher } from '../../src/actions/alert-dispatcher.ts';
 import type { PostableAlert } from '../../src/actions/alertmanager-sink.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { checkChange } from './check-changes.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { recordingLogger } from './recording-logger.ts';

@@ -2,11 +2,10 @@
 // re-post that keeps a firing alert alive, and the end of an alert whose severity changed.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared/testing';
+import { FakeClock, waitFor } from '@vigil/shared/testing';
 import type { Alert } from '../../src/actions/alert-types.ts';
 import { AlertmanagerSink, type PostableAlert } from '../../src/actions/alertmanager-sink.ts';
 import { DEFAULT_DELIVERY } from '../../src/actions/delivery-options.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { recordingLogger } from './recording-logger.ts';
 

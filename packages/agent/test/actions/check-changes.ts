@@ -1,12 +1,13 @@
 /** Builds CheckChange values for tests, stamped with a clock's wall time. */
 import type { Clock } from '@vigil/shared';
-import type { CheckChange, CheckLevel } from '../../src/actions/action-types.ts';
+import type { CheckChange } from '../../src/actions/action-types.ts';
+import type { CheckStatus } from '../../src/checks/check-result.ts';
 
 export function checkChange(
   clock: Clock,
   name: string,
-  from: CheckLevel,
-  to: CheckLevel,
+  from: CheckStatus,
+  to: CheckStatus,
   extra: Partial<CheckChange> = {},
 ): CheckChange {
   return {

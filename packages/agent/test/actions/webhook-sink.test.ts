@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AgentAlertBody, compileSchema, systemClock } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { AlertDispatcher } from '../../src/actions/alert-dispatcher.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { checkChange } from './check-changes.ts';
 import { CountingMetrics } from './counting-metrics.ts';
 import { closedPortUrl, HttpReceiver } from './http-receiver.ts';

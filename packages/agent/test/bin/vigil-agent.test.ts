@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paced } from '@vigil/shared/testing';
-import { ChildProcesses, jsonLines } from '../support/child-processes.ts';
-import { FakeWatchdog } from '../support/fake-watchdog.ts';
+import { ChildProcesses, jsonLines, paced } from '@vigil/shared/testing';
+import { FakeWatchdog } from '../../../agent-sdk/test/support/fake-watchdog.ts';
 
 const BIN = fileURLToPath(import.meta.resolve('@vigil/agent/bin/vigil-agent'));
 

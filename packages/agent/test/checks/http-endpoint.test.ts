@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '@vigil/shared/testing';
+import { FakeClock, waitFor } from '@vigil/shared/testing';
 import { CheckRegistry } from '../../src/checks/check-registry.ts';
 import { createHttpEndpointCheck } from '../../src/checks/http-endpoint.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { checkConfig, type TestContext, testContext } from './support/check-config.ts';
 import { settle } from './support/scripted-check.ts';
 import { TestHttpServer } from './support/test-http-server.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { after, test } from 'node:test';
+import { ChildProcesses } from '@vigil/shared/testing';
 import { createProcessPresentCheck } from '../../src/checks/process-present.ts';
-import { ChildProcesses } from '../support/child-processes.ts';
 import { checkConfig } from './support/check-config.ts';
 import { eventually } from './support/eventually.ts';
 

@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paced } from '@vigil/shared/testing';
-import { waitFor } from '../support/wait-for.ts';
+import { paced, waitFor } from '@vigil/shared/testing';
 
 const dir = mkdtempSync('/tmp/vg-stop-');
 after(() => rmSync(dir, { recursive: true, force: true }));

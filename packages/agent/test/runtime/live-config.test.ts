@@ -6,9 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { quietLogger, waitFor } from '@vigil/shared/testing';
 import { AgentRuntime } from '../../src/runtime/agent-runtime.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const dir = mkdtempSync('/tmp/vg-live-');
 const file = join(dir, 'vigil.yaml');

@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { quietLogger, waitFor } from '@vigil/shared/testing';
 import { AgentRuntime } from '../../src/runtime/agent-runtime.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const dir = mkdtempSync('/tmp/vg-metrics-');
 

@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { quietLogger } from '@vigil/shared/testing';
 import { AgentRuntime } from '../../src/runtime/agent-runtime.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
 
 const dir = mkdtempSync('/tmp/vg-agent-state-');
 after(() => rmSync(dir, { recursive: true, force: true }));

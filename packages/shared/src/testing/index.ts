@@ -1,3 +1,6 @@
-/** What tests of every package share: a fake clock, and the machine's pace for duration bounds. */
+/** What tests of every package share: a fake clock, the machine's pace for duration bounds, child processes. */
+export { ChildProcesses, jsonLines, type SpawnedChild } from './child-processes.js';
 export { FakeClock } from './fake-clock.js';
 export { machineSlowdown, nodeStartMs, paced, QUIET_NODE_START_MS } from './machine-pace.js';
+export { quietLogger } from './quiet-logger.js';
+export { type Probe, waitFor } from './wait-for.js';

@@ -13,9 +13,9 @@ import {
   compileSchema,
   systemClock,
 } from '@vigil/shared';
+import { quietLogger } from '@vigil/shared/testing';
 import type { CheckContext } from '../../../src/checks/check-result.ts';
 import { HttpPool } from '../../../src/checks/http-pool.ts';
-import { quietLogger } from '../../support/quiet-logger.ts';
 
 const validate = compileSchema(CheckSchema, 'check');
 

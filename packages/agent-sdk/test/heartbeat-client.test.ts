@@ -3,16 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Agent, createAgent } from '@vigil/agent';
+import { type Agent, createAgent } from '@vigil/agent-sdk';
 import { PROTOCOL_VERSION } from '@vigil/shared';
-import { paced } from '@vigil/shared/testing';
-import { ChildProcesses } from '../support/child-processes.ts';
-import { FakeWatchdog } from '../support/fake-watchdog.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { ChildProcesses, paced, quietLogger, waitFor } from '@vigil/shared/testing';
+import { FakeWatchdog } from './support/fake-watchdog.ts';
 
 const packageVersion = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
 describe('heartbeat client', () => {
@@ -172,7 +169,7 @@ describe('heartbeat client', () => {
   test('a process that calls stop() exits by itself, faults and sentinel included', async () => {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
-    const fixture = fileURLToPath(new URL('../fixtures/stop-then-exit.mjs', import.meta.url));
+    const fixture = fileURLToPath(new URL('./fixtures/stop-then-exit.mjs', import.meta.url));
     const { exited, stdout } = children.spawn(fixture, {
       VIGIL_AGENT_SOCKET: watchdog.path,
       VIGIL_REPORT_DIR: join(watchdog.dir, 'reports'),

@@ -1,12 +1,10 @@
 // Faults that leave the process running normally, tested in-process against a real socket.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { type Agent, createAgent } from '@vigil/agent';
+import { type Agent, createAgent } from '@vigil/agent-sdk';
 import { isVigilError } from '@vigil/shared';
-import { paced } from '@vigil/shared/testing';
+import { paced, quietLogger, waitFor } from '@vigil/shared/testing';
 import { FakeWatchdog } from '../support/fake-watchdog.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 describe('fault injection', () => {
   const agents: Agent[] = [];

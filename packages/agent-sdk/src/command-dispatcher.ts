@@ -2,9 +2,8 @@
  * Turns each command from the watchdog into exactly one result. Nothing a handler or a fault
  * does escapes as an exception: every failure becomes `ok: false` with an error line.
  */
-import { type CommandMessage, PROTOCOL_VERSION, type ResultMessage } from '@vigil/shared';
-import { describeError } from '../errors.js';
-import type { FaultInjector } from '../faults/index.js';
+import { type CommandMessage, describeError, PROTOCOL_VERSION, type ResultMessage } from '@vigil/shared';
+import type { FaultInjector } from './faults/fault-injector.js';
 import type { RecoveryHandlers } from './recovery-handlers.js';
 import type { HandlerOutcome } from './run-handlers.js';
 

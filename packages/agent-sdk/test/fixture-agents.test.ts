@@ -6,9 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ChildProcesses, jsonLines } from './support/child-processes.ts';
+import { ChildProcesses, jsonLines, waitFor } from '@vigil/shared/testing';
 import { FakeWatchdog } from './support/fake-watchdog.ts';
-import { waitFor } from './support/wait-for.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const MIB = 1024 * 1024;

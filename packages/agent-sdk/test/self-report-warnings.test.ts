@@ -6,8 +6,8 @@ import {
   HeartbeatMessage as HeartbeatSchema,
   MAX_WARNINGS,
 } from '@vigil/shared';
-import { HeartbeatLoop } from '../../src/sdk/heartbeat-loop.ts';
-import { SelfReport } from '../../src/sdk/self-report.ts';
+import { HeartbeatLoop } from '../src/heartbeat-loop.ts';
+import { SelfReport } from '../src/self-report.ts';
 
 /** A loop whose beats are collected; beatNow() drives it, no timer is waited for. */
 function loop(report: SelfReport) {

@@ -16,7 +16,7 @@ import {
   parseWatchdogMessage,
   type WelcomeMessage,
 } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
+import { sdkErrors } from './errors.js';
 
 /** After a refused hello: long enough not to spin, short enough to notice a fixed config. */
 const REFUSED_RETRY_MS = 2000;
@@ -175,7 +175,7 @@ export class HeartbeatClient extends EventEmitter<HeartbeatClientEvents> {
   #onWelcome(welcome: WelcomeMessage, socket: Socket): void {
     if (!welcome.accepted) {
       const reason = welcome.reason ?? 'no reason given';
-      const error = agentErrors.create('VIGIL_WELCOME_REFUSED', `the watchdog refused this agent: ${reason}`);
+      const error = sdkErrors.create('VIGIL_WELCOME_REFUSED', `the watchdog refused this agent: ${reason}`);
       this.#log.warn({ err: error, retryInMs: REFUSED_RETRY_MS }, error.message);
       socket.destroy();
       this.emit('refused', reason);

@@ -3,7 +3,8 @@
  * throws is reported but does not stop the rest; past the deadline the signal is aborted and
  * the outcome says so, while whatever was already done is still reported.
  */
-import { agentErrors, describeError } from '../errors.js';
+import { describeError } from '@vigil/shared';
+import { sdkErrors } from './errors.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler that did nothing worth saying returns nothing.
 export type HandlerOutput = string[] | string | void;
@@ -48,7 +49,7 @@ export async function runHandlers(
         const reason = error instanceof Error ? error.message : String(error);
         errors.push(
           describeError(
-            agentErrors.create('VIGIL_HANDLER_FAILED', `${label} failed: ${reason}`, { cause: error }),
+            sdkErrors.create('VIGIL_HANDLER_FAILED', `${label} failed: ${reason}`, { cause: error }),
           ),
         );
       }
@@ -68,14 +69,14 @@ export async function runHandlers(
   clearTimeout(timer);
   if (onOuterAbort) options.signal?.removeEventListener('abort', onOuterAbort);
   if (winner === 'stopping') {
-    const stopping = agentErrors.create(
+    const stopping = sdkErrors.create(
       'VIGIL_HANDLER_TIMEOUT',
       `${options.what} handlers cut short: the agent is stopping`,
     );
     controller.abort(stopping);
     errors.push(describeError(stopping));
   } else if (winner === 'timeout') {
-    const timeout = agentErrors.create(
+    const timeout = sdkErrors.create(
       'VIGIL_HANDLER_TIMEOUT',
       `${options.what} handlers did not finish within ${options.timeoutMs} ms`,
     );

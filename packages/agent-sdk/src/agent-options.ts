@@ -3,8 +3,8 @@
  * the environment the watchdog sets for its agent, then a built-in value.
  */
 import { createLogger, type Logger, resolvePaths } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
-import { AGENT_VERSION } from '../version.js';
+import { sdkErrors } from './errors.js';
+import { SDK_VERSION } from './version.js';
 
 export interface CreateAgentOptions {
   /** Default: VIGIL_AGENT_SOCKET, else the embedded-mode path under VIGIL_HOME. */
@@ -47,7 +47,7 @@ export interface ResolvedAgentOptions {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
-    throw agentErrors.create(
+    throw sdkErrors.create(
       'VIGIL_SDK_OPTION_INVALID',
       `createAgent: ${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`,
     );
@@ -63,15 +63,15 @@ function fromEnv(raw: string | undefined, fallback: number): number {
 
 export function resolveAgentOptions(options: CreateAgentOptions = {}): ResolvedAgentOptions {
   const env = options.env ?? process.env;
-  const version = options.version ?? AGENT_VERSION;
+  const version = options.version ?? SDK_VERSION;
   if (version.length === 0 || version.length > 64) {
-    throw agentErrors.create(
+    throw sdkErrors.create(
       'VIGIL_SDK_OPTION_INVALID',
       `createAgent: version must be 1 to 64 characters, got ${JSON.stringify(version)}`,
     );
   }
   if (options.name !== undefined && options.name.length > 128) {
-    throw agentErrors.create('VIGIL_SDK_OPTION_INVALID', 'createAgent: name must be at most 128 characters');
+    throw sdkErrors.create('VIGIL_SDK_OPTION_INVALID', 'createAgent: name must be at most 128 characters');
   }
   return {
     socketPath: options.socketPath ?? (env.VIGIL_AGENT_SOCKET || resolvePaths({ env }).agentSocket),

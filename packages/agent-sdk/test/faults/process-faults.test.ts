@@ -2,10 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paced } from '@vigil/shared/testing';
-import { ChildProcesses } from '../support/child-processes.ts';
+import { ChildProcesses, paced, waitFor } from '@vigil/shared/testing';
 import { FakeWatchdog } from '../support/fake-watchdog.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const CHILD = fileURLToPath(new URL('../fixtures/child-agent.mjs', import.meta.url));
 const MIB = 1024 * 1024;

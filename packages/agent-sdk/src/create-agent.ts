@@ -10,18 +10,19 @@ import {
   type CompiledSchema,
   type ConfigReport,
   compileSchema,
+  describeError,
   FaultSpec,
   type HelloMessage,
   type Logger,
   PROTOCOL_VERSION,
   type RecoverLevel,
 } from '@vigil/shared';
-import { agentErrors, describeError } from '../errors.js';
-import { FaultInjector } from '../faults/index.js';
 import type { Agent, AgentEvents } from './agent.js';
 import { type CreateAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.js';
 import { AutoRestore } from './auto-restore.js';
 import { CommandDispatcher } from './command-dispatcher.js';
+import { sdkErrors } from './errors.js';
+import { FaultInjector } from './faults/fault-injector.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
 import { eventFor, Lifecycle, type LifecycleState } from './lifecycle.js';
@@ -160,7 +161,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
 
   setState(state: AgentLifecycle): void {
     if (!LIFECYCLES.includes(state)) {
-      throw agentErrors.create(
+      throw sdkErrors.create(
         'VIGIL_SDK_OPTION_INVALID',
         `setState: state must be one of ${LIFECYCLES.join(', ')}, got ${JSON.stringify(state)}`,
       );
@@ -187,7 +188,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     faultSpecSchema ??= compileSchema(FaultSpec, 'fault');
     const parsed = faultSpecSchema(spec);
     if (!parsed.ok) {
-      throw agentErrors.create('VIGIL_SDK_OPTION_INVALID', `injectFault: ${parsed.errors.join('; ')}`);
+      throw sdkErrors.create('VIGIL_SDK_OPTION_INVALID', `injectFault: ${parsed.errors.join('; ')}`);
     }
     const started = this.#faults.start(parsed.value);
     if (started.afterReply) setImmediate(started.afterReply);
@@ -214,7 +215,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     try {
       this.#sentinel = startStallSentinel({ reportDir, stallMs: this.#options.stallMs, logger: this.#log });
     } catch (cause) {
-      const error = agentErrors.create(
+      const error = sdkErrors.create(
         'VIGIL_STALL_SENTINEL_FAILED',
         `cannot start the stall sentinel in ${reportDir}: ${(cause as Error).message}`,
         { cause },

@@ -18,7 +18,7 @@ import {
   parseAgentMessage,
   type ResultMessage,
 } from '@vigil/shared';
-import { waitFor } from './wait-for.ts';
+import { waitFor } from '@vigil/shared/testing';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type CommandBody = DistributiveOmit<CommandMessage, 'v' | 'type' | 'id'>;

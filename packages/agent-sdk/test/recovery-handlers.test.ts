@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { type Agent, createAgent } from '@vigil/agent';
+import { type Agent, createAgent } from '@vigil/agent-sdk';
 import type { CommandMessage } from '@vigil/shared';
-import { paced } from '@vigil/shared/testing';
-import { FakeWatchdog } from '../support/fake-watchdog.ts';
-import { quietLogger } from '../support/quiet-logger.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { paced, quietLogger, waitFor } from '@vigil/shared/testing';
+import { FakeWatchdog } from './support/fake-watchdog.ts';
 
 describe('recovery commands', () => {
   const agents: Agent[] = [];

@@ -12,7 +12,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
+import { sdkErrors } from './errors.js';
 
 const BUMP_MS = 100;
 
@@ -66,7 +66,7 @@ export function startStallSentinel(options: StallSentinelOptions): StallSentinel
   mkdirSync(options.reportDir, { recursive: true, mode: 0o750 });
   // A link there would aim the stall file elsewhere; the folder's mode is the service's own business.
   if (!lstatSync(options.reportDir).isDirectory()) {
-    throw agentErrors.create('VIGIL_STALL_SENTINEL_FAILED', `${options.reportDir} is not a folder (a link?)`);
+    throw sdkErrors.create('VIGIL_STALL_SENTINEL_FAILED', `${options.reportDir} is not a folder (a link?)`);
   }
   const counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const view = new Int32Array(counter);
@@ -85,7 +85,7 @@ export function startStallSentinel(options: StallSentinelOptions): StallSentinel
   let stopping = false;
   worker.on('error', (cause) => {
     const message = `stall sentinel failed: ${cause.message}`;
-    const error = agentErrors.create('VIGIL_STALL_SENTINEL_FAILED', message, { cause });
+    const error = sdkErrors.create('VIGIL_STALL_SENTINEL_FAILED', message, { cause });
     options.logger?.warn({ err: error }, error.message);
   });
   worker.on('exit', (code) => {

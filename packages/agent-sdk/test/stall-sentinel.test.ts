@@ -4,15 +4,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type StallReport, startStallSentinel } from '@vigil/agent';
-import { paced } from '@vigil/shared/testing';
-import { ChildProcesses } from '../support/child-processes.ts';
-import { FakeWatchdog } from '../support/fake-watchdog.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { type StallReport, startStallSentinel } from '@vigil/agent-sdk';
+import { ChildProcesses, paced, waitFor } from '@vigil/shared/testing';
+import { FakeWatchdog } from './support/fake-watchdog.ts';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/spin-for-test.mjs', import.meta.url));
-const SLOW_THEN_BLOCKS = fileURLToPath(new URL('../fixtures/slow-then-blocks.mjs', import.meta.url));
-const BUSY_CPU = fileURLToPath(new URL('../fixtures/busy-cpu.mjs', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/spin-for-test.mjs', import.meta.url));
+const SLOW_THEN_BLOCKS = fileURLToPath(new URL('./fixtures/slow-then-blocks.mjs', import.meta.url));
+const BUSY_CPU = fileURLToPath(new URL('./fixtures/busy-cpu.mjs', import.meta.url));
 const SPIN_LINE =
   readFileSync(FIXTURE, 'utf8')
     .split('\n')

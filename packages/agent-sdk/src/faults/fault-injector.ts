@@ -4,7 +4,7 @@
  * (or the agent stopping) end them all. Starting a fault that is already running replaces it.
  */
 import type { FaultName, FaultSpec } from '@vigil/shared';
-import { agentErrors } from '../errors.js';
+import { sdkErrors } from '../errors.js';
 import { startBloat } from './bloat-cache.js';
 import { startCrash } from './crash.js';
 import { startFailHealth } from './fail-health.js';
@@ -44,7 +44,7 @@ export class FaultInjector {
   /** Throws VIGIL_FAULTS_DISABLED unless fault injection was enabled. */
   start(spec: FaultSpec): FaultStart {
     if (!this.#enabled) {
-      throw agentErrors.create(
+      throw sdkErrors.create(
         'VIGIL_FAULTS_DISABLED',
         `fault injection is disabled in this agent; refused "${spec.name}"`,
       );
@@ -52,7 +52,7 @@ export class FaultInjector {
     if (spec.name === 'clear') return { did: this.clear() };
     const startFault = FAULTS[spec.name];
     if (!startFault) {
-      throw agentErrors.create('VIGIL_SDK_OPTION_INVALID', `unknown fault ${JSON.stringify(spec.name)}`, {
+      throw sdkErrors.create('VIGIL_SDK_OPTION_INVALID', `unknown fault ${JSON.stringify(spec.name)}`, {
         hint: `Use one of: ${[...Object.keys(FAULTS), 'clear'].join(', ')}.`,
       });
     }
