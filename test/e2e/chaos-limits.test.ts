@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadConfig } from '@vigil/shared';
+import { loadConfig } from '@vigil/shared/config';
 import { Pair } from '../support/pair.ts';
 
 const pairs: Pair[] = [];

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compileSchema, StatusSnapshot, sendRequest } from '@vigil/shared';
+import { compileSchema, StatusSnapshot } from '@vigil/shared';
+import { sendRequest } from '@vigil/shared/client';
 import { Pair } from '../support/pair.ts';
 
 const validateStatus = compileSchema(StatusSnapshot, 'status');

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ControlResponse, type IncidentEvent, type RequestBody, sendRequest } from '@vigil/shared';
+import type { ControlResponse, IncidentEvent } from '@vigil/shared';
+import { type RequestBody, sendRequest } from '@vigil/shared/client';
 import { Pair, TEST_WATCHDOG_CONFIG } from '../support/pair.ts';
 
 const TIMEOUT_MS = TEST_WATCHDOG_CONFIG.heartbeat.timeoutMs;

@@ -18,7 +18,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type StatusSnapshot, sendRequest } from '@vigil/shared';
+import type { StatusSnapshot } from '@vigil/shared';
+import { sendRequest } from '@vigil/shared/client';
 import { ROOT } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
 import { waitFor } from '../support/wait-for.ts';

@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type StatusSnapshot, sendRequest } from '@vigil/shared';
+import type { StatusSnapshot } from '@vigil/shared';
+import { sendRequest } from '@vigil/shared/client';
 import { cleanEnv, TEST_WATCHDOG_CONFIG, VIGIL_BIN } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
 import { waitFor } from '../support/wait-for.ts';

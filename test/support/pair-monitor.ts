@@ -5,7 +5,8 @@
  * breaks an expectation becomes a failure the test can stop on at once.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { type AgentState, type StatusSnapshot, sendRequest } from '@vigil/shared';
+import type { AgentState, StatusSnapshot } from '@vigil/shared';
+import { sendRequest } from '@vigil/shared/client';
 import type { Pair } from './pair.ts';
 import { isAlive } from './processes.ts';
 import { MiB, vmRssBytes } from './vm-rss.ts';

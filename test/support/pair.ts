@@ -6,14 +6,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Incident,
-  type RequestBody,
-  resolvePaths,
-  type StatusSnapshot,
-  sendRequest,
-  type VigilPaths,
-} from '@vigil/shared';
+import { type Incident, resolvePaths, type StatusSnapshot, type VigilPaths } from '@vigil/shared';
+import { type RequestBody, sendRequest } from '@vigil/shared/client';
 import { waitFor } from './wait-for.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -9,13 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   attachNdjson,
   type CommandMessage,
-  connectWithRetry,
   type HelloMessage,
   type Logger,
   type NdjsonSocket,
   parseWatchdogMessage,
   type WelcomeMessage,
 } from '@vigil/shared';
+import { connectWithRetry } from '@vigil/shared/client';
 import { sdkErrors } from './errors.js';
 
 /** After a refused hello: long enough not to spin, short enough to notice a fixed config. */

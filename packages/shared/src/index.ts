@@ -6,33 +6,6 @@ export {
   type TimerHandle,
 } from './clock.js';
 export {
-  CHECK_TYPES,
-  type CheckConfig,
-  CheckSchema,
-  type CheckType,
-  DEFAULT_CHECKS,
-  type RemediationConfig,
-} from './config/checks-schema.js';
-export {
-  deepFreeze,
-  defaultConfig,
-  type LoadedConfig,
-  loadConfig,
-  loadConfigFile,
-  type ParseConfigOptions,
-  parseConfig,
-  parseConfigScoped,
-} from './config/load-config.js';
-export {
-  type AgentConfig,
-  AgentConfigSchema,
-  ConfigSchema,
-  type LogConfig,
-  LogConfigSchema,
-  type VigilConfig,
-  type WatchdogConfig,
-} from './config/schema.js';
-export {
   defineErrors,
   describeError,
   type ErrorDefinition,
@@ -113,13 +86,6 @@ export {
   listenUnix,
   MAX_SOCKET_PATH_BYTES,
 } from './sockets/listen-unix.js';
-export {
-  type ConnectAttempt,
-  type ConnectWithRetryOptions,
-  connectOnce,
-  connectWithRetry,
-} from './sockets/reconnecting-client.js';
-export { type RequestBody, sendRequest } from './sockets/request.js';
 export { socketPresent } from './sockets/socket-present.js';
 export {
   escapeJsonText,

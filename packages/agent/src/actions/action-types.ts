@@ -2,8 +2,9 @@
  * What the actions (alerting, remediation) receive: one check's change of state, as the check
  * registry reports it. Defined here so the actions do not depend on the registry's internals.
  */
-import type { RemediationConfig } from '@vigil/shared';
+
 import type { CheckStatus } from '../checks/check-result.js';
+import type { RemediationConfig } from '../config/checks-schema.js';
 
 export interface CheckChange {
   name: string;

@@ -3,7 +3,7 @@
  * dispatcher talks to (sinks, metrics).
  */
 
-import type { AgentConfig } from '@vigil/shared';
+import type { AgentConfig } from '@vigil/shared/config';
 
 export type AlertSeverity = 'warning' | 'critical';
 export type AlertStatus = 'firing' | 'resolved';

@@ -3,7 +3,8 @@
  * backoff on the injected clock), at most one run per check at a time, guarded by a circuit
  * breaker per check, and not at all while refusing (the medium rung) or in maintenance.
  */
-import { type Clock, type Logger, type RemediationConfig, systemClock } from '@vigil/shared';
+import { type Clock, type Logger, systemClock } from '@vigil/shared';
+import type { RemediationConfig } from '../config/checks-schema.js';
 import { agentErrors } from '../errors.js';
 import type { CheckChange } from './action-types.js';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';

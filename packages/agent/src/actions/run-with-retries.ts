@@ -2,8 +2,9 @@
  * A remediation command run until it succeeds or its retries are spent, with backoff on the
  * injected clock. A program that cannot start at all is not retried.
  */
-import type { Clock, RemediationConfig } from '@vigil/shared';
+import type { Clock } from '@vigil/shared';
 import { GiveUp, retryWithBackoff } from '@vigil/shared';
+import type { RemediationConfig } from '../config/checks-schema.js';
 import { type CommandRun, runRemediationCommand } from './run-remediation-command.js';
 
 export interface RetriedRun {

@@ -5,7 +5,7 @@
  * what lets a hot reload roll back.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { agentErrors } from '../errors.js';
 import type { Check, CheckContext } from './check-result.js';
 import type { ScheduledCheck } from './scheduled-check.js';

@@ -6,7 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { sdkErrors } from '@vigil/agent-sdk';
-import { type CheckConfig, type HealthSummary, systemClock } from '@vigil/shared';
+import { type HealthSummary, systemClock } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { agentErrors } from '../errors.js';
 import { type ApplyDiff, type CheckFactory, planApply } from './apply-checks.js';
 import type { Check, CheckContext, CheckResult, CheckStatus } from './check-result.js';

@@ -2,7 +2,9 @@
  * The shapes every health check shares: what a check returns (an outcome), what the registry
  * records about one run (a result), and what a check may use while it runs (the context).
  */
-import type { CheckConfig, CheckType, Clock, Logger } from '@vigil/shared';
+
+import type { Clock, Logger } from '@vigil/shared';
+import type { CheckConfig, CheckType } from '../config/checks-schema.js';
 import type { HttpPool } from './http-pool.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'critical';

@@ -2,7 +2,7 @@
  * What the registry tells the outside about each check: its state (for status, metrics and the
  * CLI) and the transitions of its displayed status (for alerts and remediation).
  */
-import type { CheckConfig, CheckType } from '@vigil/shared';
+import type { CheckConfig, CheckType } from '../config/checks-schema.js';
 import type { CheckResult, CheckStatus } from './check-result.js';
 import type { ScheduledCheck } from './scheduled-check.js';
 

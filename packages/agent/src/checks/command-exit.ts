@@ -4,7 +4,7 @@
  * a kill at the timeout and a program that cannot be started. The summary is the exit code and
  * the first line of what it printed, Nagios-plugin style.
  */
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, type CheckStatus, clip } from './check-result.js';
 import { runProbe } from './run-probe.js';
 

@@ -2,7 +2,7 @@
  * Builds the check for a config entry, by `type`. Regular expressions are compiled here, so
  * a bad one fails when the config is applied, not at the first run.
  */
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { agentErrors } from '../errors.js';
 import type { Check, CheckContext } from './check-result.js';
 import { createCommandExitCheck } from './command-exit.js';

@@ -3,7 +3,7 @@
  * reserved for root are neither used nor available, so 100% means "full for unprivileged users".
  */
 import { statfs } from 'node:fs/promises';
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, crossedThreshold, gradeAtLeast } from './check-result.js';
 
 type DiskConfig = Extract<CheckConfig, { type: 'disk' }>;

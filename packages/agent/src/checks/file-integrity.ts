@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CheckConfig, type Clock, ensureDir, writeFileAtomic } from '@vigil/shared';
+import { type Clock, ensureDir, writeFileAtomic } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, clip } from './check-result.js';
 
 type FileConfig = Extract<CheckConfig, { type: 'file' }>;

@@ -3,7 +3,7 @@
  * (availableParallelism honours cgroup and affinity limits, unlike os.cpus().length).
  */
 import os from 'node:os';
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, crossedThreshold, gradeAtLeast } from './check-result.js';
 
 type LoadConfig = Extract<CheckConfig, { type: 'load' }>;

@@ -4,7 +4,7 @@
  * kernels older than 3.14 lack it, and then free + buffers + cached stands in.
  */
 import { readFile } from 'node:fs/promises';
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, crossedThreshold, gradeAtLeast } from './check-result.js';
 
 type MemoryConfig = Extract<CheckConfig, { type: 'memory' }>;

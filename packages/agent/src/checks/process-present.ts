@@ -4,8 +4,9 @@
  * both are given. The agent never counts itself, so a pattern that happens to match its own
  * command line cannot keep a check green.
  */
-import type { CheckConfig } from '@vigil/shared';
+
 import psList, { type ProcessDescriptor } from 'ps-list';
+import type { CheckConfig } from '../config/checks-schema.js';
 import type { Check, CheckOutcome, CheckStatus } from './check-result.js';
 
 type ProcessConfig = Extract<CheckConfig, { type: 'process' }>;

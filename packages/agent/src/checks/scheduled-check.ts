@@ -5,7 +5,9 @@
  * returned; the latter also records a critical result, so a hung check stays visibly critical
  * instead of piling up hung calls.
  */
-import type { CheckConfig, Clock, TimerHandle } from '@vigil/shared';
+
+import type { Clock, TimerHandle } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type BoundedRun, runBounded } from './bounded-run.js';
 import type { Check, CheckResult, CheckStatus } from './check-result.js';
 import { type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis } from './hysteresis.js';

@@ -4,7 +4,7 @@
  * deactivating, unknown, or no answer at all) → critical. The binary is `context.systemctl`,
  * else $VIGIL_SYSTEMCTL, else `systemctl` from the PATH, so tests can stand in a fake.
  */
-import type { CheckConfig } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import { type Check, type CheckOutcome, type CheckStatus, clip } from './check-result.js';
 import { runProbe } from './run-probe.js';
 

@@ -3,7 +3,8 @@
  * The socket is closed as soon as it connects: nothing is sent.
  */
 import net from 'node:net';
-import type { CheckConfig, Clock } from '@vigil/shared';
+import type { Clock } from '@vigil/shared';
+import type { CheckConfig } from '../config/checks-schema.js';
 import type { Check, CheckOutcome } from './check-result.js';
 
 type TcpConfig = Extract<CheckConfig, { type: 'tcp' }>;

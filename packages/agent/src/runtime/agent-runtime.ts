@@ -6,10 +6,11 @@
  */
 import { join } from 'node:path';
 import { type Agent, createAgent } from '@vigil/agent-sdk';
-import { ensureDir, type Logger, resolvePaths, type VigilConfig } from '@vigil/shared';
+import { ensureDir, type Logger, resolvePaths } from '@vigil/shared';
 import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
+import type { FullConfig } from '../config/full-config.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import { AGENT_VERSION } from '../version.js';
@@ -36,7 +37,7 @@ export class AgentRuntime {
   readonly metricsServer: MetricsServer;
   readonly #live: LiveConfig;
   readonly #logger: Logger;
-  #config: VigilConfig;
+  #config: FullConfig;
   #stopping: Promise<void> | undefined;
 
   constructor(options: AgentRuntimeOptions) {
@@ -116,7 +117,7 @@ export class AgentRuntime {
     });
   }
 
-  get config(): VigilConfig {
+  get config(): FullConfig {
     return this.#config;
   }
 

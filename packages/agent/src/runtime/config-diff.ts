@@ -5,9 +5,9 @@
  * rolls back by applying the previous config the same way.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { VigilConfig } from '@vigil/shared';
 import type { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import type { CheckRegistry } from '../checks/check-registry.js';
+import type { FullConfig } from '../config/full-config.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 
 export interface Appliable {
@@ -16,7 +16,7 @@ export interface Appliable {
   metricsServer: MetricsServer;
 }
 
-const AT_RESTART: readonly (keyof VigilConfig['agent'])[] = [
+const AT_RESTART: readonly (keyof FullConfig['agent'])[] = [
   'command',
   'env',
   'faults',
@@ -25,8 +25,8 @@ const AT_RESTART: readonly (keyof VigilConfig['agent'])[] = [
 ];
 
 export async function applyConfig(
-  next: VigilConfig,
-  previous: VigilConfig,
+  next: FullConfig,
+  previous: FullConfig,
   target: Appliable,
 ): Promise<Record<string, string[]>> {
   const changes: Record<string, string[]> = {};

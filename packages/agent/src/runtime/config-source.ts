@@ -4,16 +4,8 @@
  * down does not cost its checks; else the built-in defaults. The agent always starts.
  */
 import { dirname } from 'node:path';
-import {
-  defaultConfig,
-  isVigilError,
-  type Logger,
-  loadConfigFile,
-  parseConfig,
-  readRegularFileInside,
-  type VigilConfig,
-  writeFileAtomic,
-} from '@vigil/shared';
+import { isVigilError, type Logger, readRegularFileInside, writeFileAtomic } from '@vigil/shared';
+import { defaultConfig, type FullConfig, loadConfigFile, parseConfig } from '../config/full-config.js';
 import type { ConfigAudit } from './config-audit.js';
 
 export interface StartupConfigOptions {
@@ -23,7 +15,7 @@ export interface StartupConfigOptions {
   logger: Logger;
 }
 
-export function rememberRunning(runningFile: string, config: VigilConfig): void {
+export function rememberRunning(runningFile: string, config: FullConfig): void {
   try {
     writeFileAtomic(runningFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o640 });
   } catch {
@@ -31,7 +23,7 @@ export function rememberRunning(runningFile: string, config: VigilConfig): void 
   }
 }
 
-export function loadStartupConfig(options: StartupConfigOptions): VigilConfig {
+export function loadStartupConfig(options: StartupConfigOptions): FullConfig {
   const { file, runningFile, audit } = options;
   if (file === null) {
     audit.write({ action: 'loaded', file: null, note: 'no config file: built-in defaults' });

@@ -7,14 +7,15 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { isVigilError, type Logger, parseConfig, type VigilConfig, writeFileAtomic } from '@vigil/shared';
+import { isVigilError, type Logger, writeFileAtomic } from '@vigil/shared';
+import { type FullConfig, parseConfig } from '../config/full-config.js';
 import type { AuditAction, AuditEntry, ConfigAudit } from './config-audit.js';
 import { rememberRunning } from './config-source.js';
 
 export interface LiveConfigOptions {
   /** The config file; or the places one may appear (one folder), first match wins. */
   file: string | readonly string[];
-  initial: VigilConfig;
+  initial: FullConfig;
   /** Where the running config is backed up before each apply (JSON). */
   backupFile: string;
   /** Where each config that applied is kept: the fallback at the next start if the file is bad. */
@@ -24,7 +25,7 @@ export interface LiveConfigOptions {
   audit: ConfigAudit;
   logger: Logger;
   /** Applies the new config; returns what changed per area. Throws to trigger a rollback. */
-  apply(next: VigilConfig, previous: VigilConfig): Promise<Record<string, string[]>>;
+  apply(next: FullConfig, previous: FullConfig): Promise<Record<string, string[]>>;
   /** Quiet time after the last change event before reading (editors write in several steps). */
   settleMs?: number;
   /** Poll as a fallback: fs.watch misses events on some filesystems and after a file is replaced. */
@@ -35,7 +36,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class LiveConfig {
   readonly #o: LiveConfigOptions;
-  #running: VigilConfig;
+  #running: FullConfig;
   #lastText: string | null = null;
   #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
@@ -56,7 +57,7 @@ export class LiveConfig {
     this.#missing = this.#lastText === null;
   }
 
-  get running(): VigilConfig {
+  get running(): FullConfig {
     return this.#running;
   }
 
@@ -127,7 +128,7 @@ export class LiveConfig {
     this.#missing = false;
     if (text === this.#lastText) return;
     this.#lastText = text;
-    let next: VigilConfig;
+    let next: FullConfig;
     try {
       next = parseConfig(text, this.#file);
     } catch (error) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
-import type { CheckConfig } from '@vigil/shared';
 import { waitFor } from '@vigil/shared/testing';
 import { CheckRegistry } from '../../src/checks/check-registry.ts';
+import type { CheckConfig } from '../../src/config/checks-schema.ts';
 import { testContext } from './support/check-config.ts';
 import { type Harness, harness, scriptedConfig } from './support/registry-harness.ts';
 import { settle } from './support/scripted-check.ts';

@@ -1,19 +1,22 @@
 /**
  * Reading a config file: YAML or JSON, validated against the schema (which fills the defaults),
  * then the cross-field rules; the result is deep-frozen. Every problem is reported at once, as
- * `path: problem` lines under the file's name.
+ * `path: problem` lines under the file's name. `createConfigLoader` binds that to one schema:
+ * the watchdog's (below), or the agent's, which adds the shapes and rules of its checks.
  */
+
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { sharedErrors } from '../errors.js';
 import { type CompiledSchema, compileSchema } from '../schema/compile.js';
 import { normaliseByteSizes } from './byte-sizes.js';
-import { crossFieldProblems } from './rules.js';
+import { CONFIG_RULES, type ConfigRule } from './rules.js';
 import { ConfigSchema, type VigilConfig } from './schema.js';
 
-export interface LoadedConfig {
-  readonly config: VigilConfig;
+export interface LoadedConfig<C extends VigilConfig = VigilConfig> {
+  readonly config: C;
   /** The file it came from; null for the built-in defaults. */
   readonly source: string | null;
   /**
@@ -36,31 +39,12 @@ export interface ParseConfigOptions {
 /** The keys of `agent` the watchdog itself uses (to start the agent and to allow faults). */
 const AGENT_KEYS_THE_WATCHDOG_READS = ['command', 'env', 'faults'] as const;
 
-let validator: CompiledSchema<VigilConfig> | undefined;
-
-function validateConfig(raw: unknown): { config?: VigilConfig; problems: string[] } {
-  validator ??= compileSchema(ConfigSchema);
-  const sizes = normaliseByteSizes(raw);
-  if (sizes.problems.length) return { problems: sizes.problems };
-  const parsed = validator(sizes.value);
-  if (!parsed.ok) return { problems: parsed.errors };
-  const problems = crossFieldProblems(parsed.value);
-  return problems.length ? { problems } : { config: parsed.value, problems };
-}
-
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-/** The built-in config: what `{}` validates to. */
-export function defaultConfig(): VigilConfig {
-  const { config } = validateConfig({});
-  if (!config) throw new Error('the built-in defaults do not validate; this is a bug in vigil');
-  return deepFreeze(config);
 }
 
 function lineAndColumn(text: string, offset: number): string {
@@ -132,57 +116,100 @@ function watchdogView(raw: Record<string, unknown>): Record<string, unknown> {
   return { ...raw, agent: kept };
 }
 
-/** Parses and validates config text; `source` names it in errors and picks JSON by extension. */
-export function parseConfig(text: string, source: string): VigilConfig {
-  return parseConfigScoped(text, source).config;
+export interface ConfigLoader<C extends VigilConfig> {
+  /** The built-in config: what `{}` validates to. */
+  defaultConfig(): C;
+  /** Parses and validates config text; `source` names it in errors and picks JSON by extension. */
+  parseConfig(text: string, source: string): C;
+  /** As parseConfig, with a scope; returns what the agent section's problems were, if any. */
+  parseConfigScoped(
+    text: string,
+    source: string,
+    options?: ParseConfigOptions,
+  ): { config: C; agentProblems?: readonly string[] };
+  loadConfigFile(path: string, options?: ParseConfigOptions): LoadedConfig<C>;
+  /** The config at `path`, or the built-in defaults when there is no path. */
+  loadConfig(path: string | null, options?: ParseConfigOptions): LoadedConfig<C>;
 }
 
-/** As parseConfig, with a scope; returns what the agent section's problems were, if any. */
-export function parseConfigScoped(
-  text: string,
-  source: string,
-  options: ParseConfigOptions = {},
-): { config: VigilConfig; agentProblems?: readonly string[] } {
-  const raw = parseText(text, source);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw sharedErrors.create(
-      'VIGIL_CONFIG_INVALID',
-      `${source}: the top level must be a mapping with "watchdog", "agent" and/or "log" keys`,
-      { detail: { file: source, errors: ['(root): must be a mapping'] } },
-    );
+/** Reading config files against `schema` (compiled on first use), then `rules`. */
+export function createConfigLoader<S extends TSchema, C extends VigilConfig = Static<S> & VigilConfig>(
+  schema: S,
+  rules: readonly ConfigRule<C>[],
+): ConfigLoader<C> {
+  let validator: CompiledSchema<C> | undefined;
+
+  function validateConfig(raw: unknown): { config?: C; problems: string[] } {
+    validator ??= compileSchema(schema) as CompiledSchema<C>;
+    const sizes = normaliseByteSizes(raw);
+    if (sizes.problems.length) return { problems: sizes.problems };
+    const parsed = validator(sizes.value);
+    if (!parsed.ok) return { problems: parsed.errors };
+    const config = parsed.value;
+    const problems = rules.flatMap((rule) => rule(config));
+    return problems.length ? { problems } : { config, problems };
   }
-  const { config, problems } = validateConfig(raw);
-  if (config) return { config: deepFreeze(config) };
-  if (options.scope !== 'watchdog') throw invalid(source, problems);
-  const view = validateConfig(watchdogView(raw as Record<string, unknown>));
-  if (!view.config) throw invalid(source, view.problems);
-  return { config: deepFreeze(view.config), agentProblems: problems };
-}
 
-export function loadConfigFile(path: string, options: ParseConfigOptions = {}): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT'
-      ? sharedErrors.create('VIGIL_CONFIG_NOT_FOUND', `${path}: no such file`, {
-          cause: error,
-          detail: { file: path },
-        })
-      : sharedErrors.create(
-          'VIGIL_CONFIG_UNREADABLE',
-          `${path}: cannot read (${code ?? (error as Error).message})`,
-          {
+  function defaultConfig(): C {
+    const { config } = validateConfig({});
+    if (!config) throw new Error('the built-in defaults do not validate; this is a bug in vigil');
+    return deepFreeze(config);
+  }
+
+  function parseConfigScoped(
+    text: string,
+    source: string,
+    options: ParseConfigOptions = {},
+  ): { config: C; agentProblems?: readonly string[] } {
+    const raw = parseText(text, source);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw sharedErrors.create(
+        'VIGIL_CONFIG_INVALID',
+        `${source}: the top level must be a mapping with "watchdog", "agent" and/or "log" keys`,
+        { detail: { file: source, errors: ['(root): must be a mapping'] } },
+      );
+    }
+    const { config, problems } = validateConfig(raw);
+    if (config) return { config: deepFreeze(config) };
+    if (options.scope !== 'watchdog') throw invalid(source, problems);
+    const view = validateConfig(watchdogView(raw as Record<string, unknown>));
+    if (!view.config) throw invalid(source, view.problems);
+    return { config: deepFreeze(view.config), agentProblems: problems };
+  }
+
+  function loadConfigFile(path: string, options: ParseConfigOptions = {}): LoadedConfig<C> {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw code === 'ENOENT'
+        ? sharedErrors.create('VIGIL_CONFIG_NOT_FOUND', `${path}: no such file`, {
             cause: error,
             detail: { file: path },
-          },
-        );
+          })
+        : sharedErrors.create(
+            'VIGIL_CONFIG_UNREADABLE',
+            `${path}: cannot read (${code ?? (error as Error).message})`,
+            {
+              cause: error,
+              detail: { file: path },
+            },
+          );
+    }
+    return { ...parseConfigScoped(text, path, options), source: path };
   }
-  return { ...parseConfigScoped(text, path, options), source: path };
+
+  return {
+    defaultConfig,
+    parseConfig: (text, source) => parseConfigScoped(text, source).config,
+    parseConfigScoped,
+    loadConfigFile,
+    loadConfig: (path, options = {}) =>
+      path === null ? { config: defaultConfig(), source: null } : loadConfigFile(path, options),
+  };
 }
 
-/** The config at `path`, or the built-in defaults when there is no path. */
-export function loadConfig(path: string | null, options: ParseConfigOptions = {}): LoadedConfig {
-  return path === null ? { config: defaultConfig(), source: null } : loadConfigFile(path, options);
-}
+/** The config as the watchdog reads it: its own keys and the log's, the agent's checks as given. */
+export const { defaultConfig, parseConfig, parseConfigScoped, loadConfigFile, loadConfig } =
+  createConfigLoader(ConfigSchema, CONFIG_RULES);

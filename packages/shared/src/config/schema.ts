@@ -1,10 +1,11 @@
 /**
  * The whole config file (DESIGN.md §6) as one schema that also holds the defaults: loading
  * `{}` yields the built-in config. Keys named in DESIGN.md are a contract; new keys may be
- * added, those never renamed.
+ * added, those never renamed. The shape of each `agent.checks` entry is the agent's
+ * (@vigil/agent's check schemas): here a check is whatever `configSchema` is given, and the
+ * watchdog's own schema takes them as they are, since it never reads them.
  */
-import { type Static, Type } from '@sinclair/typebox';
-import { CheckSchema, DEFAULT_CHECKS } from './checks-schema.js';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 const Ms = (defaultMs: number, minimum = 1, maximum = 86_400_000) =>
   Type.Integer({ minimum, maximum, default: defaultMs });
@@ -113,50 +114,52 @@ export const WatchdogConfigSchema = section({
   }),
 });
 
-export const AgentConfigSchema = section({
-  /** Program and arguments of the agent; absent means the bundled vigil-agent. */
-  command: Type.Optional(Command),
-  /** Extra environment for the agent process. */
-  env: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
-    default: {},
-    additionalProperties: false,
-  }),
-  faults: section({ enabled: Type.Boolean({ default: false }) }),
-  metrics: section({
-    enabled: Type.Boolean({ default: true }),
-    /** host:port; loopback by default, port 0 picks a free port. */
-    listen: Type.String({
-      pattern: '^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$',
-      default: '127.0.0.1:9464',
+/** The `agent` section, with `check` as the shape of each of `agent.checks`. */
+export const agentConfigSchema = <C extends TSchema>(check: C, defaultChecks: readonly unknown[]) =>
+  section({
+    /** Program and arguments of the agent; absent means the bundled vigil-agent. */
+    command: Type.Optional(Command),
+    /** Extra environment for the agent process. */
+    env: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+      default: {},
+      additionalProperties: false,
     }),
-  }),
-  checks: Type.Array(CheckSchema, { default: DEFAULT_CHECKS, maxItems: 500 }),
-  alerts: section({
-    webhook: Type.Optional(HttpUrl),
-    alertmanager: Type.Optional(
-      Type.Object(
-        {
-          /** Base URL, e.g. http://127.0.0.1:9093 (the v2 API path is added). */
-          url: HttpUrl,
-          labels: Type.Record(Type.String(), Type.String(), { default: {} }),
-        },
-        { additionalProperties: false },
+    faults: section({ enabled: Type.Boolean({ default: false }) }),
+    metrics: section({
+      enabled: Type.Boolean({ default: true }),
+      /** host:port; loopback by default, port 0 picks a free port. */
+      listen: Type.String({
+        pattern: '^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$',
+        default: '127.0.0.1:9464',
+      }),
+    }),
+    checks: Type.Array(check, { default: [...defaultChecks], maxItems: 500 }),
+    alerts: section({
+      webhook: Type.Optional(HttpUrl),
+      alertmanager: Type.Optional(
+        Type.Object(
+          {
+            /** Base URL, e.g. http://127.0.0.1:9093 (the v2 API path is added). */
+            url: HttpUrl,
+            labels: Type.Record(Type.String(), Type.String(), { default: {} }),
+          },
+          { additionalProperties: false },
+        ),
       ),
-    ),
-    /** The same alert is not sent again within this window. */
-    throttleMs: Ms(300_000, 0),
-    /** At least this many checks failing together are sent as one summary alert. */
-    summaryAfter: Type.Integer({ minimum: 2, maximum: 1000, default: 3 }),
-  }),
-  recovery: section({
-    medium: section({
-      /** After the medium rung, the agent restores itself once healthy for this long. */
-      restoreAfterMs: Ms(60_000, 100),
+      /** The same alert is not sent again within this window. */
+      throttleMs: Ms(300_000, 0),
+      /** At least this many checks failing together are sent as one summary alert. */
+      summaryAfter: Type.Integer({ minimum: 2, maximum: 1000, default: 3 }),
     }),
-  }),
-  /** Graceful shutdown budget on SIGTERM. */
-  stopTimeoutMs: Ms(2500, 100),
-});
+    recovery: section({
+      medium: section({
+        /** After the medium rung, the agent restores itself once healthy for this long. */
+        restoreAfterMs: Ms(60_000, 100),
+      }),
+    }),
+    /** Graceful shutdown budget on SIGTERM. */
+    stopTimeoutMs: Ms(2500, 100),
+  });
 
 /** The log files in embedded mode (under systemd both processes log to the journal). */
 export const LogConfigSchema = section({
@@ -166,14 +169,19 @@ export const LogConfigSchema = section({
   keep: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
 });
 
-export const ConfigSchema = Type.Object(
-  {
-    watchdog: WatchdogConfigSchema,
-    agent: AgentConfigSchema,
-    log: LogConfigSchema,
-  },
-  { additionalProperties: false },
-);
+/** The whole file, with `check` as the shape of each agent check and `defaultChecks` as their default. */
+export const configSchema = <C extends TSchema>(check: C, defaultChecks: readonly unknown[]) =>
+  Type.Object(
+    {
+      watchdog: WatchdogConfigSchema,
+      agent: agentConfigSchema(check, defaultChecks),
+      log: LogConfigSchema,
+    },
+    { additionalProperties: false },
+  );
+
+/** The file as the watchdog reads it: every check is the agent's to judge, so any value passes here. */
+export const ConfigSchema = configSchema(Type.Unknown(), []);
 
 export type VigilConfig = Static<typeof ConfigSchema>;
 export type WatchdogConfig = VigilConfig['watchdog'];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultConfig, isVigilError, parseConfig } from '@vigil/shared';
+import { isVigilError } from '@vigil/shared';
+import { defaultConfig, parseConfig } from '@vigil/shared/config';
 
 function problems(text: string): string[] {
   try {

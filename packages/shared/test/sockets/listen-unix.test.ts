@@ -14,7 +14,8 @@ import {
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type ConnectAttempt, connectWithRetry, isAnswering, listenUnix } from '@vigil/shared';
+import { isAnswering, listenUnix } from '@vigil/shared';
+import { type ConnectAttempt, connectWithRetry } from '@vigil/shared/client';
 import { waitFor } from '../support.ts';
 
 const root = mkdtempSync('/tmp/vg-sock-');

@@ -7,12 +7,11 @@ import { existsSync } from 'node:fs';
 import {
   type ControlResponse,
   isVigilError,
-  type RequestBody,
   resolvePaths,
   type StatusSnapshot,
-  sendRequest,
   type VigilPaths,
 } from '@vigil/shared';
+import { type RequestBody, sendRequest } from '@vigil/shared/client';
 import { CliExit, EXIT } from './exit-codes.js';
 import { checkStatus, type StatusRead } from './read-status.js';
 

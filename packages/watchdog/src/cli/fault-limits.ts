@@ -4,7 +4,8 @@
  * The limits are read from the config the watchdog runs on (the file its status names, its last
  * good config, or the built-in defaults), so the answer follows whatever defaults apply.
  */
-import { type FaultName, loadConfig, type StatusSnapshot, type VigilConfig } from '@vigil/shared';
+import type { FaultName, StatusSnapshot } from '@vigil/shared';
+import { loadConfig, type VigilConfig } from '@vigil/shared/config';
 
 type Resources = VigilConfig['watchdog']['resources'];
 

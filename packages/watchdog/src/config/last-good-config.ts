@@ -11,13 +11,11 @@ import {
   type ConfigOrigin,
   ensureDir,
   isVigilError,
-  loadConfig,
-  parseConfig,
   readRegularFileInside,
-  type VigilConfig,
   type VigilPaths,
   writeFileAtomic,
 } from '@vigil/shared';
+import { loadConfig, parseConfig, type VigilConfig } from '@vigil/shared/config';
 
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 

@@ -7,7 +7,7 @@
  * only for moments, so 90 % of a core for 10 s is a spin, not work. A custom `agent.command` is
  * a service vigil cannot size: it gets only what is configured.
  */
-import type { VigilConfig } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 
 const MiB = 1024 * 1024;
 

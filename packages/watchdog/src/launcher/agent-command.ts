@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { VigilConfig, VigilPaths } from '@vigil/shared';
+import type { VigilPaths } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 import { INSTANCE_ENV } from '../process/descendants.js';
 
 export function bundledAgentPath(): string {

@@ -1,5 +1,6 @@
 /** Picks the launcher: `auto` means systemd when the watchdog itself runs under systemd. */
-import type { Logger, VigilConfig, VigilPaths } from '@vigil/shared';
+import type { Logger, VigilPaths } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 import { agentCommand, agentEnvironment } from './agent-command.js';
 import { EmbeddedLauncher } from './embedded-launcher.js';
 import type { AgentLauncher } from './launcher.js';

@@ -10,9 +10,9 @@ import {
   ensureDir,
   type IncidentEvent,
   type Logger,
-  type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 import type { ResourceSampler } from '../detect/resource-sampler.js';
 import type { HeartbeatServer } from '../heartbeat/heartbeat-server.js';
 import type { LadderEvent, StopRequest } from '../ladder/ladder-events.js';

@@ -9,9 +9,9 @@ import type {
   HeartbeatMessage,
   Logger,
   ResultMessage,
-  VigilConfig,
   VigilPaths,
 } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 import { AgentLogRotator } from '../agent-log/rotate-agent-log.js';
 import { Alerter } from '../alert/alerter.js';
 import { ControlServer } from '../control/control-server.js';

@@ -1,5 +1,5 @@
 /** The ladder's settings, read once from the watchdog's config. */
-import type { WatchdogConfig } from '@vigil/shared';
+import type { WatchdogConfig } from '@vigil/shared/config';
 import type { LadderConfig } from '../ladder/ladder-state.js';
 
 export function ladderConfig(watchdog: WatchdogConfig): LadderConfig {

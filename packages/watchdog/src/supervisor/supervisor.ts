@@ -16,9 +16,9 @@ import {
   type ResultMessage,
   type StatusSnapshot,
   systemClock,
-  type VigilConfig,
   type VigilPaths,
 } from '@vigil/shared';
+import type { VigilConfig } from '@vigil/shared/config';
 import { handleRequest } from '../control/handle-request.js';
 import { type AgentLimits, agentLimits } from '../detect/agent-limits.js';
 import type { DetectorEvent } from '../detect/detector-event.js';

@@ -3,7 +3,7 @@
  * defaults (from defaultConfig(), so it never drifts from the schema) as YAML with a line of
  * explanation above each section, and the optional keys as commented examples.
  */
-import { defaultConfig } from '@vigil/shared';
+import { defaultConfig } from '@vigil/agent/config';
 import { WATCHDOG_VERSION } from '../version.js';
 
 const NOTES: Record<string, string[]> = {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigFile } from '@vigil/shared';
+import { loadConfigFile } from '@vigil/shared/config';
 import { defaultConfigYaml } from './default-config.js';
 import {
   checkPrefix,

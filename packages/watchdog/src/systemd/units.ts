@@ -18,7 +18,7 @@
  * option a unit cannot have is named in the unit with the reason, and CI gates the
  * `systemd-analyze security` exposure of both (see SECURITY_THRESHOLDS).
  */
-import { defaultConfig } from '@vigil/shared';
+import { defaultConfig } from '@vigil/shared/config';
 
 export const WATCHDOG_UNIT = 'vigil-watchdog.service';
 export const AGENT_UNIT = 'vigil-agent.service';

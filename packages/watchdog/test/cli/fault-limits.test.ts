@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfig, type StatusSnapshot, type VigilConfig } from '@vigil/shared';
+import type { StatusSnapshot } from '@vigil/shared';
+import { loadConfig, type VigilConfig } from '@vigil/shared/config';
 import { runningConfigFile, unwatchedFaultWarning } from '../../src/cli/fault-limits.ts';
 import { sampleSnapshot } from './snapshot-fixture.ts';
 

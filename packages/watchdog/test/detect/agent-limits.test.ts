@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseConfig } from '@vigil/shared';
+import { parseConfig } from '@vigil/shared/config';
 import { agentLimits, BUNDLED_AGENT_DEFAULTS } from '../../src/detect/agent-limits.ts';
 
 const config = (text: string) => parseConfig(text, 'vigil.json');

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
-import { defaultConfig, parseConfig } from '@vigil/shared';
+import { defaultConfig, parseConfig } from '@vigil/agent/config';
 import { defaultConfigYaml } from '../../src/systemd/default-config.ts';
 import { install } from '../../src/systemd/install.ts';
 import { checkPrefix, pathProblems } from '../../src/systemd/install-steps.ts';

@@ -5,17 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type CheckConfig,
-  CheckSchema,
-  type CheckType,
-  type Clock,
-  compileSchema,
-  systemClock,
-} from '@vigil/shared';
+import { type Clock, compileSchema, systemClock } from '@vigil/shared';
 import { quietLogger } from '@vigil/shared/testing';
 import type { CheckContext } from '../../../src/checks/check-result.ts';
 import { HttpPool } from '../../../src/checks/http-pool.ts';
+import { type CheckConfig, CheckSchema, type CheckType } from '../../../src/config/checks-schema.ts';
 
 const validate = compileSchema(CheckSchema, 'check');
 

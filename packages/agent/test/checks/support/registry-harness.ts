@@ -3,11 +3,12 @@
  * `step` moves time in small increments and lets promise callbacks run in between, as real time
  * would; one big clock.advance() would fire several ticks before any run could finish.
  */
-import type { CheckConfig } from '@vigil/shared';
+
 import { FakeClock } from '@vigil/shared/testing';
 import type { CheckFactory } from '../../../src/checks/apply-checks.ts';
 import { CheckRegistry, type CheckTransition } from '../../../src/checks/check-registry.ts';
 import type { CheckResult } from '../../../src/checks/check-result.ts';
+import type { CheckConfig } from '../../../src/config/checks-schema.ts';
 import { checkConfig, type TestContext, testContext } from './check-config.ts';
 import { ScriptedChecks, settle } from './scripted-check.ts';
 

@@ -3,8 +3,9 @@
  * takes the next step of its check's script (the last step repeats), and the test can see how
  * many runs started, how many are going at once, and the signals they got.
  */
-import type { CheckConfig } from '@vigil/shared';
+
 import type { Check, CheckOutcome, CheckStatus } from '../../../src/checks/check-result.ts';
+import type { CheckConfig } from '../../../src/config/checks-schema.ts';
 
 export type Step =
   | CheckStatus

@@ -2,7 +2,9 @@
  * `vigil config validate [FILE]`: the same parsing and validation the watchdog does at start
  * and the agent does on every live reload, without touching the running pair.
  */
-import { isVigilError, type LaunchMode, loadConfigFile, printable, type VigilConfig } from '@vigil/shared';
+
+import { type FullConfig, loadConfigFile } from '@vigil/agent/config';
+import { isVigilError, type LaunchMode, printable } from '@vigil/shared';
 import { agentRunsAsUnit, keysTheAgentUnitIgnores } from '../../systemd/unit-ignored-keys.js';
 import { cliPaths } from '../client.js';
 import { didYouMean } from '../did-you-mean.js';
@@ -53,7 +55,7 @@ export async function config(positionals: string[]): Promise<number> {
 }
 
 /** What a valid config will do, and what it sets that will not be used in `mode`. */
-export function summarize(config: VigilConfig, mode: LaunchMode): { lines: string[]; warnings: string[] } {
+export function summarize(config: FullConfig, mode: LaunchMode): { lines: string[]; warnings: string[] } {
   const lines = [
     `heartbeat every ${config.watchdog.heartbeat.intervalMs} ms, lost after ${config.watchdog.heartbeat.timeoutMs} ms`,
   ];

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigSchema, loadConfigFile } from '@vigil/shared';
 import { parse as parseYaml } from 'yaml';
+import { FullConfigSchema, loadConfigFile } from '../../src/config/full-config.ts';
 
 test('the annotated example in docs/ is a valid config that exercises every check type', () => {
   const path = fileURLToPath(new URL('../../../../docs/vigil.example.yaml', import.meta.url));
@@ -115,7 +115,7 @@ function exampleKeys(text: string): { keys: Set<string>; commented: { line: numb
 
 test('the annotated example shows every key of the config schema (a commented line counts)', () => {
   const path = fileURLToPath(new URL('../../../../docs/vigil.example.yaml', import.meta.url));
-  const wanted = schemaKeys(ConfigSchema as unknown as Record<string, unknown>, '', new Set());
+  const wanted = schemaKeys(FullConfigSchema as unknown as Record<string, unknown>, '', new Set());
   const { keys } = exampleKeys(readFileSync(path, 'utf8'));
   const missing = [...wanted].filter((key) => !keys.has(key));
   assert.deepEqual(
@@ -127,7 +127,7 @@ test('the annotated example shows every key of the config schema (a commented li
 
 test('every commented key in the example is a key of the schema (no typo shown to copy)', () => {
   const path = fileURLToPath(new URL('../../../../docs/vigil.example.yaml', import.meta.url));
-  const wanted = schemaKeys(ConfigSchema as unknown as Record<string, unknown>, '', new Set());
+  const wanted = schemaKeys(FullConfigSchema as unknown as Record<string, unknown>, '', new Set());
   const { commented } = exampleKeys(readFileSync(path, 'utf8'));
   assert.ok(commented.length > 0, 'the example has commented keys');
   const unknown = commented.filter(
@@ -137,7 +137,7 @@ test('every commented key in the example is a key of the schema (no typo shown t
 });
 
 test('the key walk finds what it should, so the two tests above can fail', () => {
-  const wanted = schemaKeys(ConfigSchema as unknown as Record<string, unknown>, '', new Set());
+  const wanted = schemaKeys(FullConfigSchema as unknown as Record<string, unknown>, '', new Set());
   for (const key of [
     'agent.env',
     'watchdog.systemd.agentUnit',
