@@ -30,7 +30,7 @@ import { leak } from './scenarios/leak.mjs';
 import { sigstop } from './scenarios/sigstop.mjs';
 
 const SCENARIOS = { kill9, hang, sigstop, leak, idle, crashLoop };
-const VIGIL_BIN = fileURLToPath(new URL('../packages/watchdog/dist/bin/vigil.js', import.meta.url));
+const VIGIL_BIN = fileURLToPath(new URL('../packages/cli/dist/bin/vigil.js', import.meta.url));
 const AGENT_SDK = fileURLToPath(new URL('../packages/agent-sdk/dist/index.js', import.meta.url));
 const INSTALL = fileURLToPath(new URL('./install-peers.sh', import.meta.url));
 

@@ -6,7 +6,7 @@ run_vigil_command() {
   shift
   local root cli node_bin arg
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  cli="$root/packages/watchdog/dist/bin/vigil.js"
+  cli="$root/packages/cli/dist/bin/vigil.js"
   for arg in "$@"; do
     case "$arg" in
       -h | --help) usage; exit 0 ;;

@@ -10,7 +10,7 @@ import { stopChild } from '../lib/processes.mjs';
 import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+const VIGIL_BIN = join(ROOT, 'packages/cli/dist/bin/vigil.js');
 
 function config({ files, mode, memoryLimit }) {
   const watchdog = {};

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attachNdjson } from '@vigil/shared';
-import { sampleIncident, sampleSnapshot } from '../../packages/watchdog/test/cli/snapshot-fixture.ts';
+import { sampleIncident, sampleSnapshot } from '../../packages/cli/test/snapshot-fixture.ts';
 import { cleanEnv, VIGIL_BIN } from '../support/pair.ts';
 
 const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f\ud800';

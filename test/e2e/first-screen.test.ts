@@ -233,7 +233,7 @@ describe("the README's first screen, as a user without root, pnpm or npm's globa
       watchdog === shell.pid || parent === shell.pid,
       `watchdog ${watchdog} has parent ${parent}, the shell is ${shell.pid}`,
     );
-    assert.deepEqual(cmdline(watchdog).slice(1), [join(clone, 'packages/watchdog/dist/bin/vigil.js'), 'run']);
+    assert.deepEqual(cmdline(watchdog).slice(1), [join(clone, 'packages/cli/dist/bin/vigil.js'), 'run']);
     const managers = pidsWithEnv('HOME', userHome).filter((pid) =>
       cmdline(pid)
         .slice(0, 2)

@@ -11,7 +11,7 @@ import { type RequestBody, sendRequest } from '@vigil/shared/client';
 import { waitFor } from './wait-for.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+export const VIGIL_BIN = join(ROOT, 'packages/cli/dist/bin/vigil.js');
 export const FIXTURES = join(ROOT, 'test/fixtures');
 
 /** Fast but realistic timings for tests; a test overrides what it is about. */
@@ -34,6 +34,8 @@ export interface PairOptions {
   home?: string;
   /** Run the watchdog (and so the agent) as this user; the home is given to it. */
   user?: { uid: number; gid: number };
+  /** node's arguments that run the watchdog; default `vigil run` from the built CLI. */
+  watchdogArgv?: string[];
 }
 
 export interface CliResult {
@@ -75,6 +77,7 @@ export class Pair {
   readonly env: Record<string, string>;
   readonly user: { uid: number; gid: number } | undefined;
   watchdog: ChildProcess | undefined;
+  readonly #watchdogArgv: string[];
   #output = '';
 
   constructor(options: PairOptions = {}) {
@@ -94,6 +97,7 @@ export class Pair {
     };
     writeFileSync(join(this.home, 'vigil.json'), JSON.stringify(config, null, 2));
     this.user = options.user;
+    this.#watchdogArgv = options.watchdogArgv ?? [VIGIL_BIN, 'run'];
     if (this.user) {
       chownSync(this.home, this.user.uid, this.user.gid);
       chownSync(join(this.home, 'vigil.json'), this.user.uid, this.user.gid);
@@ -102,7 +106,7 @@ export class Pair {
 
   /** Starts `vigil run` and waits until its control socket answers. */
   async start(timeoutMs = 10_000): Promise<this> {
-    const child = spawn(process.execPath, [VIGIL_BIN, 'run'], {
+    const child = spawn(process.execPath, this.#watchdogArgv, {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...this.user,
@@ -118,7 +122,7 @@ export class Pair {
     const deadline = Date.now() + timeoutMs;
     while (!up) {
       if (child.exitCode !== null)
-        throw new Error(`vigil run exited with ${child.exitCode}:\n${this.#output}`);
+        throw new Error(`the watchdog exited with ${child.exitCode}:\n${this.#output}`);
       if (Date.now() > deadline)
         throw new Error(`vigil run did not come up in ${timeoutMs} ms:\n${this.#output}`);
       try {

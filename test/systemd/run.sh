@@ -48,7 +48,7 @@ cannot() { echo "test:systemd: cannot run on this machine: $*"; exit 77; }
 command -v node >/dev/null || cannot "node is not on PATH"
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 12) ? 0 : 1)' ||
   cannot "node $(node --version) is older than 20.12"
-[ -f "$CHECKOUT/packages/watchdog/dist/bin/vigil.js" ] || cannot "the checkout is not built (pnpm build)"
+[ -f "$CHECKOUT/packages/cli/dist/bin/vigil.js" ] || cannot "the checkout is not built (pnpm build)"
 for tool in unshare flock dpkg-deb chroot; do command -v "$tool" >/dev/null || cannot "$tool is missing"; done
 [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] ||
   cannot "user namespaces are disabled (user.max_user_namespaces=0): the guest's root must not be the host's"
@@ -66,7 +66,7 @@ fi
 if [ "$CHECK_ONLY" = 1 ]; then echo "test:systemd: this machine can run it (work dir $WORK)"; exit 0; fi
 
 # The guest's config must be one the pair accepts, or nothing after the install means anything.
-node "$CHECKOUT/packages/watchdog/dist/bin/vigil.js" config validate "$HERE/guest/vigil.yaml" >/dev/null ||
+node "$CHECKOUT/packages/cli/dist/bin/vigil.js" config validate "$HERE/guest/vigil.yaml" >/dev/null ||
   { echo "test:systemd: test/systemd/guest/vigil.yaml is not a valid config (above)" >&2; exit 1; }
 
 mkdir -p "$WORK"

@@ -30,6 +30,8 @@ export {
   writeAll,
   writeFileAtomic,
 } from './fs/safe-files.js';
+export { foldIncidents } from './history/fold-incidents.js';
+export { type ReadHistoryResult, readHistory } from './history/read-history.js';
 export { type BackoffShape, backoffDelay } from './http/backoff.js';
 export { type Deadline, deadline, settledWithin, sleep } from './http/clock-timeouts.js';
 export {
@@ -57,6 +59,8 @@ export {
   summaryMessage,
 } from './logging/repeat-limiter.js';
 export { rotatedName, shiftRotated } from './logging/rotated-names.js';
+export { isStartMark, START_MARK, startMarkLine } from './logging/start-mark.js';
+export { describeOsError, isOsError, type OsError } from './os-error.js';
 export { packageVersion } from './package-version.js';
 export {
   defaultHome,
@@ -87,6 +91,13 @@ export {
   MAX_SOCKET_PATH_BYTES,
 } from './sockets/listen-unix.js';
 export { socketPresent } from './sockets/socket-present.js';
+export {
+  type Checked,
+  checkIncidents,
+  checkStatus,
+  readStatusFile,
+  type StatusRead,
+} from './status/read-status.js';
 export {
   escapeJsonText,
   type PrintableOptions,

@@ -1,12 +1,9 @@
-/** The codes the watchdog and the CLI raise (see docs/errors.md). */
+/** The codes the watchdog raises (see docs/errors.md). */
 import { defineErrors } from '@vigil/shared';
 
 export const watchdogErrors = defineErrors({
   VIGIL_WATCHDOG_RUNNING: {
     hint: 'Use `vigil status` to talk to the running watchdog, or stop it first; point VIGIL_HOME elsewhere to run a second pair.',
-  },
-  VIGIL_WATCHDOG_UNREACHABLE: {
-    hint: 'Start the pair with `vigil run` (or `systemctl start vigil-watchdog`); `vigil status` still shows the last state written.',
   },
   VIGIL_AGENT_NOT_CONNECTED: {
     hint: 'The agent is not connected right now (starting, hung or restarting); check `vigil status` and retry.',
@@ -19,8 +16,5 @@ export const watchdogErrors = defineErrors({
   },
   VIGIL_OPERATOR_REFUSED: {
     hint: 'The watchdog cannot do that in its current state; `vigil status` shows why.',
-  },
-  VIGIL_USAGE: {
-    hint: 'Run `vigil --help` or `vigil COMMAND --help` for the usage.',
   },
 });

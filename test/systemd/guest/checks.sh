@@ -22,7 +22,7 @@ T0=$(date +%s.%N)
 AGENT=vigil-agent.service
 WATCHDOG=vigil-watchdog.service
 
-vigil() { /usr/bin/node "$PREFIX/packages/watchdog/dist/bin/vigil.js" "$@"; }
+vigil() { /usr/bin/node "$PREFIX/packages/cli/dist/bin/vigil.js" "$@"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 ok() { echo "ok - $1" | tee -a "$R/tap.txt"; }
@@ -99,7 +99,7 @@ finish() {
   echo "phase $PHASE; kernel $(uname -r); virt $(systemd-detect-virt 2>&1); $(systemctl --version | head -1)"
   echo "cgroup fs: $(stat -fc %T /sys/fs/cgroup); node $(/usr/bin/node --version); polkit $(dpkg-query -W -f '${Version}' polkitd)"
 } > "$R/00-environment.txt"
-[ -f "$PREFIX/packages/watchdog/dist/bin/vigil.js" ] || { notok "a built checkout at $PREFIX"; PHASE=none; }
+[ -f "$PREFIX/packages/cli/dist/bin/vigil.js" ] || { notok "a built checkout at $PREFIX"; PHASE=none; }
 cd "$PREFIX" 2>/dev/null || cd /
 
 case "$PHASE" in
@@ -107,7 +107,7 @@ main)
   step refuse-tmp
   # PrivateTmp=yes would hide a checkout under /var/tmp from both units: refused unless --force.
   mkdir -p /var/tmp/vigil-copy/packages/watchdog/dist/bin /var/tmp/vigil-copy/packages/agent/dist/bin
-  touch /var/tmp/vigil-copy/packages/watchdog/dist/bin/vigil.js /var/tmp/vigil-copy/packages/agent/dist/bin/vigil-agent.js
+  touch /var/tmp/vigil-copy/packages/watchdog/dist/bin/vigil-watchdog.js /var/tmp/vigil-copy/packages/agent/dist/bin/vigil-agent.js
   ev vigil install --prefix /var/tmp/vigil-copy
   if exit_of 1 && grep -q 'PrivateTmp=yes' "$EV" && [ ! -e /etc/systemd/system/$AGENT ]; then
     ok "install refuses a checkout under /var/tmp (PrivateTmp=yes) and changes nothing"
@@ -163,7 +163,7 @@ main)
   check "vigil status --json: agent.pid is the unit's MainPID" status_pid_is_main
   useradd --system --no-create-home --shell /usr/sbin/nologin alice && usermod -aG vigil alice
   useradd --system --no-create-home --shell /usr/sbin/nologin bob && usermod -aG vigil,systemd-journal bob
-  ev as_user alice /usr/bin/node "$PREFIX/packages/watchdog/dist/bin/vigil.js" status
+  ev as_user alice /usr/bin/node "$PREFIX/packages/cli/dist/bin/vigil.js" status
   if exit_of 0; then ok "vigil status works for alice, in group vigil, without root"; else notok "vigil status works for a member of group vigil" "see $(basename "$EV")"; fi
 
   step sandbox
@@ -183,10 +183,10 @@ main)
   ev vigil logs -n 30 --json
   if exit_of 0 && grep -q '"component":"watchdog"' "$EV" && grep -q '"component":"agent"' "$EV"; then ok "vigil logs (root) shows both units' lines"
   else notok "vigil logs (root) shows both units' lines" "see $(basename "$EV")"; fi
-  ev as_user alice /usr/bin/node "$PREFIX/packages/watchdog/dist/bin/vigil.js" logs -n 5
+  ev as_user alice /usr/bin/node "$PREFIX/packages/cli/dist/bin/vigil.js" logs -n 5
   if exit_of 1 && grep -q 'systemd-journal' "$EV"; then ok "vigil logs for alice (group vigil only) names the group reading the journal needs"
   else notok "vigil logs for alice names the group reading the journal needs" "see $(basename "$EV")"; fi
-  ev as_user bob /usr/bin/node "$PREFIX/packages/watchdog/dist/bin/vigil.js" logs -n 5
+  ev as_user bob /usr/bin/node "$PREFIX/packages/cli/dist/bin/vigil.js" logs -n 5
   if exit_of 0; then ok "vigil logs works for bob, in groups vigil and systemd-journal"; else notok "vigil logs works for a member of vigil and systemd-journal" "see $(basename "$EV")"; fi
 
   step kill-agent

@@ -8,8 +8,7 @@
  */
 import { constants, lstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureDir, type Logger, openAppend, writeAll } from '@vigil/shared';
-import { startMarkLine } from './start-mark.js';
+import { ensureDir, type Logger, openAppend, startMarkLine, writeAll } from '@vigil/shared';
 
 export class AgentLogFd {
   readonly #path: string;

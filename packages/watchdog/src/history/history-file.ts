@@ -3,8 +3,8 @@
  * watchdog killed mid-incident keeps the timeline so far), rotated past `maxBytes` to
  * history.jsonl.1 … .N. The file is opened without following a planted link, and a file whose
  * last line was cut short (a crash or a full disk mid-write) gets its newline before the next
- * line, so that line is never glued onto the torn one. Reading skips a truncated or corrupt
- * line with a warning and never throws, so a damaged history never stops the watchdog.
+ * line, so that line is never glued onto the torn one. Reading it is @vigil/shared's
+ * readHistory, which the CLI uses too.
  */
 import {
   closeSync,
@@ -18,15 +18,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  compileSchema,
-  ensureDir,
-  type IncidentEvent,
-  IncidentEvent as IncidentEventSchema,
-  type Logger,
-  openAppend,
-  writeAll,
-} from '@vigil/shared';
+import { ensureDir, type IncidentEvent, type Logger, openAppend, writeAll } from '@vigil/shared';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -43,8 +35,6 @@ export interface AppendOutcome {
   /** Why the rest are not (a full disk, an I/O error); the caller keeps them to write later. */
   error?: Error;
 }
-
-let validate: ReturnType<typeof compileSchema<typeof IncidentEventSchema>> | undefined;
 
 function exists(path: string): boolean {
   try {
@@ -155,85 +145,4 @@ export class HistoryFile {
     renameSync(path, `${path}.1`);
     this.#open();
   }
-}
-
-export interface ReadHistoryResult {
-  events: IncidentEvent[];
-  skipped: number;
-}
-
-/** The last `budget` bytes of a regular file (never a link or a FIFO), and whether that is all of it. */
-function readEnd(file: string, budget: number): { text: string; whole: boolean } | null {
-  let fd: number;
-  try {
-    fd = openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return null;
-    const length = Math.min(st.size, budget);
-    const buffer = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const n = readSync(fd, buffer, read, length - read, st.size - length + read);
-      if (n <= 0) break;
-      read += n;
-    }
-    return { text: buffer.subarray(0, read).toString('utf8'), whole: length === st.size };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Events in the history, oldest first, across rotated files: the newest `maxBytes` of them
- * (read from the end of each file, newest file first), or all of them when unbounded.
- */
-export function readHistory(
-  path: string,
-  keep = 10,
-  logger?: Logger,
-  maxBytes = Number.POSITIVE_INFINITY,
-): ReadHistoryResult {
-  validate ??= compileSchema(IncidentEventSchema);
-  const chunks: IncidentEvent[][] = [];
-  let skipped = 0;
-  let budget = maxBytes;
-  const files = [path, ...Array.from({ length: keep }, (_, i) => `${path}.${i + 1}`)];
-  for (const file of files) {
-    if (budget <= 0) break;
-    const end = readEnd(file, budget);
-    if (!end) continue;
-    budget -= Buffer.byteLength(end.text);
-    const lines = end.text.split('\n');
-    // A read that starts mid-file starts mid-line: that first piece is not a whole event.
-    if (!end.whole) lines.shift();
-    const events: IncidentEvent[] = [];
-    lines.forEach((line, index) => {
-      if (!line.trim()) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        skipped++;
-        logger?.warn({ file, line: index + 1 }, 'skipped a corrupt line in the incident history');
-        return;
-      }
-      const parsed = (validate as NonNullable<typeof validate>)(value);
-      if (parsed.ok) events.push(parsed.value);
-      else {
-        skipped++;
-        logger?.warn(
-          { file, line: index + 1, errors: parsed.errors },
-          'skipped an invalid line in the incident history',
-        );
-      }
-    });
-    chunks.unshift(events);
-  }
-  return { events: chunks.flat(), skipped };
 }

@@ -4,19 +4,24 @@
  * are an array handed to the kernel as they are: no shell ever sees a config value.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { VigilPaths } from '@vigil/shared';
 import type { VigilConfig } from '@vigil/shared/config';
+import { watchdogErrors } from '../errors.js';
 import { INSTANCE_ENV } from '../process/descendants.js';
 
-export function bundledAgentPath(): string {
-  return fileURLToPath(import.meta.resolve('@vigil/agent/bin/vigil-agent'));
-}
-
-export function agentCommand(config: VigilConfig): string[] {
-  return config.agent.command
-    ? [...config.agent.command]
-    : [process.execPath, '--expose-gc', bundledAgentPath()];
+/** `bundledAgent`: the vigil-agent program to run when the config names none (null: not installed). */
+export function agentCommand(config: VigilConfig, bundledAgent: string | null): string[] {
+  if (config.agent.command) return [...config.agent.command];
+  if (bundledAgent === null) {
+    throw watchdogErrors.create(
+      'VIGIL_AGENT_START_FAILED',
+      'there is no agent to run: agent.command is not set and the bundled vigil-agent is not installed next to the watchdog',
+      {
+        hint: 'Install @vigil/agent beside @vigil/watchdog (the vigil CLI brings both), or set agent.command in the config.',
+      },
+    );
+  }
+  return [process.execPath, '--expose-gc', bundledAgent];
 }
 
 function quoteForNodeOptions(value: string): string {

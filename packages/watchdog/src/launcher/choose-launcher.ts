@@ -10,12 +10,15 @@ export function chooseLauncher(
   config: VigilConfig,
   configFile: string | null,
   paths: VigilPaths,
+  bundledAgent: string | null,
   logger?: Logger,
 ): AgentLauncher {
   const wanted = config.watchdog.launcher === 'auto' ? paths.mode : config.watchdog.launcher;
   if (wanted === 'systemd') return new SystemdLauncher({ unit: config.watchdog.systemd.agentUnit });
+  // Worked out once, so a watchdog with no agent to run refuses to start rather than retrying.
+  const command = agentCommand(config, bundledAgent);
   return new EmbeddedLauncher({
-    command: () => agentCommand(config),
+    command: () => command,
     environment: () => agentEnvironment({ config, configFile, paths }),
     logFile: paths.agentLog,
     logger,

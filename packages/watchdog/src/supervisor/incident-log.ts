@@ -7,14 +7,15 @@
  */
 import {
   type Clock,
+  foldIncidents,
   type Incident,
   type IncidentEvent,
   type Logger,
+  readHistory,
   systemClock,
   type TimerHandle,
 } from '@vigil/shared';
-import { foldIncidents } from '../history/fold-incidents.js';
-import { type HistoryFile, readHistory } from '../history/history-file.js';
+import type { HistoryFile } from '../history/history-file.js';
 
 export interface IncidentLogOptions {
   file: HistoryFile;

@@ -95,7 +95,11 @@ describe('AgentLogRotator', () => {
     rotator.start();
     let largest = 0;
     const sample = setInterval(() => {
-      const total = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+      // A rotation's temporary copy may be renamed between the listing and its stat.
+      const total = readdirSync(dir).reduce(
+        (sum, name) => sum + (statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0),
+        0,
+      );
       largest = Math.max(largest, total);
     }, 5);
     await once(writer, 'exit');

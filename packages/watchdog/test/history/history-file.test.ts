@@ -13,9 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { IncidentEvent } from '@vigil/shared';
-import { foldIncidents } from '../../src/history/fold-incidents.ts';
-import { HistoryFile, readHistory } from '../../src/history/history-file.ts';
+import { foldIncidents, type IncidentEvent, readHistory } from '@vigil/shared';
+import { HistoryFile } from '../../src/history/history-file.ts';
 import { newIncidentId } from '../../src/history/incident-id.ts';
 
 const dir = mkdtempSync('/tmp/vg-hist-');

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLogger, type IncidentEvent } from '@vigil/shared';
+import { createLogger, type IncidentEvent, readHistory } from '@vigil/shared';
 import { FakeClock } from '@vigil/shared/testing';
-import { HistoryFile, readHistory } from '../../src/history/history-file.ts';
+import { HistoryFile } from '../../src/history/history-file.ts';
 import { IncidentLog } from '../../src/supervisor/incident-log.ts';
 
 const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));

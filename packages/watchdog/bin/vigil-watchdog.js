@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// The `vigil-watchdog` command. A committed stub so that `pnpm install` on a fresh clone can
+// link the bin before the first build; the program itself is compiled to dist/.
+import '../dist/bin/vigil-watchdog.js';

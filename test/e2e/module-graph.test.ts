@@ -1,0 +1,62 @@
+// The package rules (DESIGN.md §7) over what processes really load: a running daemon loads
+// nothing of the agent, the SDK, the CLI or pino-pretty; a service that imports only
+// @vigil/agent-sdk loads no prom-client, execa or ps-list. Each is started with a loader hook
+// that records every module it resolves.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { paced } from '@vigil/shared/testing';
+import { count, describe, readModuleGraph, recordModulesArg } from '../support/module-graph/module-graph.ts';
+import { FIXTURES, Pair, ROOT } from '../support/pair.ts';
+
+const WATCHDOG_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil-watchdog.js');
+
+let pair: Pair | undefined;
+after(async () => {
+  await pair?.dispose();
+});
+
+test('the daemon and an SDK-only service load only what their packages may', async () => {
+  const home = mkdtempSync('/tmp/vg-modules-');
+  const daemonFile = join(home, 'daemon-modules.txt');
+  const serviceFile = join(home, 'service-modules.txt');
+  pair = new Pair({
+    home,
+    watchdogArgv: [recordModulesArg(daemonFile), WATCHDOG_BIN],
+    agent: {
+      command: [process.execPath, recordModulesArg(serviceFile), join(FIXTURES, 'sdk-only-service.mjs')],
+    },
+  });
+  await pair.start(paced(10_000));
+  await pair.waitForHealthy(paced(15_000));
+  assert.equal(await pair.stop(), 0, pair.output);
+
+  const daemon = readModuleGraph(daemonFile);
+  const service = readModuleGraph(serviceFile);
+  const report = [
+    `daemon: ${count(daemon.vigil)} vigil files [${describe(daemon.vigil)}], ${count(daemon.thirdParty)} third-party files in ${daemon.thirdParty.size} packages [${describe(daemon.thirdParty)}]`,
+    `sdk-only service: ${count(service.vigil)} vigil files [${describe(service.vigil)}], ${count(service.thirdParty)} third-party files in ${service.thirdParty.size} packages [${describe(service.thirdParty)}]`,
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+
+  assert.ok(daemon.vigil.get('watchdog')?.size, report);
+  assert.deepEqual(
+    [...daemon.vigil.keys()].filter((p) => p !== 'watchdog' && p !== 'shared'),
+    [],
+    report,
+  );
+  for (const forbidden of ['pino-pretty', '@vigil/agent', '@vigil/agent-sdk', '@vigil/cli']) {
+    assert.ok(!daemon.thirdParty.has(forbidden), `the daemon loads ${forbidden}\n${report}`);
+  }
+
+  assert.ok(service.vigil.get('agent-sdk')?.size, report);
+  assert.deepEqual(
+    [...service.vigil.keys()].filter((p) => p !== 'agent-sdk' && p !== 'shared' && p !== '(other)'),
+    [],
+    report,
+  );
+  for (const forbidden of ['prom-client', 'execa', 'ps-list']) {
+    assert.ok(!service.thirdParty.has(forbidden), `an SDK-only service loads ${forbidden}\n${report}`);
+  }
+});
