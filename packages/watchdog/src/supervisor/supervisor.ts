@@ -342,6 +342,9 @@ export class Supervisor {
     });
     this.#parts.monitor.disarm();
     this.#parts.sampler.stop();
+    // Its session goes with it: the socket may be resting between looks, so its end would not
+    // be read by itself, and the next agent's hello would be refused as a second agent's.
+    this.#parts.heartbeats.dropSession();
     this.#facts.session = undefined;
     const current = readPidFile(this.#o.paths.agentPidFile);
     if (current?.pid === agent.pid) removePidFile(this.#o.paths.agentPidFile);
