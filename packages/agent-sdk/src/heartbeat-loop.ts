@@ -2,7 +2,7 @@
  * The heartbeat timer. It runs while the agent is connected; faults can pause it (the process
  * stays alive and answers commands) or stretch its interval, independently of each other.
  */
-import { type HeartbeatMessage, PROTOCOL_VERSION } from '@vigil/shared';
+import { type HeartbeatMessage, hostMonotonicMs, PROTOCOL_VERSION } from '@vigil/shared';
 import { EventLoopLag } from './event-loop-lag.js';
 import type { SelfReport } from './self-report.js';
 
@@ -115,7 +115,7 @@ export class HeartbeatLoop {
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
       seq: this.#seq++,
-      mono: performance.now(),
+      mono: hostMonotonicMs(),
       lagMs: Math.round(Math.max(this.#lag.takeP99Ms(), lateness) * 100) / 100,
       heapUsedBytes: memory.heapUsed,
       rssBytes: memory.rss,

@@ -9,7 +9,11 @@ export interface TimerHandle {
 }
 
 export interface Clock {
-  /** Monotonic milliseconds: for deadlines and durations (immune to wall-clock steps). */
+  /**
+   * Monotonic milliseconds: for deadlines and durations (immune to wall-clock steps). The system
+   * clock's is the host's CLOCK_MONOTONIC, the same in every process, so the agent can stamp its
+   * heartbeats with it and the watchdog knows each beat's true age however late it reads it.
+   */
   now(): number;
   /** Wall-clock epoch milliseconds: for timestamps shown to people and written to files. */
   wallNow(): number;
@@ -22,19 +26,24 @@ let nextSystemTimerId = 1;
 /** The longest delay a Node timer takes as it is: 2^31-1 ms, about 24.8 days. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The host's CLOCK_MONOTONIC in ms: the same clock in every process on the machine. */
+export function hostMonotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export function createSystemClock(): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   return {
-    now: () => performance.now(),
+    now: hostMonotonicMs,
     wallNow: () => Date.now(),
     setTimeout(fn, ms) {
       const id = nextSystemTimerId++;
       // Node clamps a delay over 2^31-1 ms to 1 ms (with a warning): longer waits are chained.
-      const deadline = performance.now() + Math.max(0, ms);
+      const deadline = hostMonotonicMs() + Math.max(0, ms);
       const arm = (delay: number) => {
         const timer = setTimeout(
           () => {
-            const left = deadline - performance.now();
+            const left = deadline - hostMonotonicMs();
             if (left > 0.5) return arm(left);
             timers.delete(id);
             fn();

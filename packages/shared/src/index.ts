@@ -1,6 +1,7 @@
 export {
   type Clock,
   createSystemClock,
+  hostMonotonicMs,
   MAX_TIMER_MS,
   systemClock,
   type TimerHandle,

@@ -133,7 +133,7 @@ export const HeartbeatMessage = Type.Object(
     v: Version,
     type: Type.Literal('heartbeat'),
     seq: Count,
-    /** The agent's monotonic clock (performance.now), ms. */
+    /** When the beat was sent: the host's CLOCK_MONOTONIC in ms (the same clock in every process). */
     mono: Millis,
     /** Event-loop delay, p99 over the last interval, ms. */
     lagMs: Millis,

@@ -5,6 +5,7 @@
  * delivered must not disturb recovery.
  */
 
+import { spawn } from 'node:child_process';
 import {
   type Clock,
   DEFAULT_DELIVERY,
@@ -14,7 +15,6 @@ import {
   systemClock,
   type WatchdogAlertBody,
 } from '@vigil/shared';
-import { execa } from 'execa';
 
 /** The webhook's body and the command's stdin: a documented schema receivers rely on. */
 export type AlertPayload = WatchdogAlertBody;
@@ -62,19 +62,26 @@ export class Alerter {
 
   async #runCommand(payload: AlertPayload): Promise<void> {
     const [file, ...args] = this.#o.command as string[];
-    const result = await execa(file as string, args, {
-      input: `${JSON.stringify(payload)}\n`,
-      timeout: this.#o.timeoutMs,
-      reject: false,
-      env: {
+    const outcome = await runWithInput(
+      file as string,
+      args,
+      `${JSON.stringify(payload)}\n`,
+      this.#o.timeoutMs,
+      {
+        ...process.env,
         VIGIL_ALERT_KIND: payload.kind,
         VIGIL_INCIDENT: payload.incidentId,
         VIGIL_DETAIL: payload.detail,
       },
-    });
-    if (result.failed) {
+    );
+    if (outcome.exitCode !== 0) {
       this.#o.logger.error(
-        { command: this.#o.command, exitCode: result.exitCode, timedOut: result.timedOut },
+        {
+          command: this.#o.command,
+          exitCode: outcome.exitCode,
+          timedOut: outcome.timedOut,
+          err: outcome.error,
+        },
         'alert command failed',
       );
     } else {
@@ -97,4 +104,38 @@ export class Alerter {
     else
       this.#o.logger.info({ kind: payload.kind, incidentId: payload.incidentId }, 'alert webhook delivered');
   }
+}
+
+/** Runs a program (no shell) with `input` on stdin, killed past `timeoutMs`; never rejects. */
+function runWithInput(
+  file: string,
+  args: string[],
+  input: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<{ exitCode: number | null; timedOut: boolean; error?: string }> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    } catch (error) {
+      resolve({ exitCode: null, timedOut, error: (error as Error).message });
+      return;
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({ exitCode: null, timedOut, error: error.message });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: timedOut ? null : code, timedOut });
+    });
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
+  });
 }

@@ -34,6 +34,16 @@ export interface HeartbeatMonitorOptions {
   onOwnGap?(lateMs: number): void;
   /** Runs a look after pending I/O; default setImmediate (tests pass a synchronous one). */
   defer?(fn: () => void): void;
+  /** The agent's beats are expected this often: the first look waits for the next one. */
+  intervalMs?: number;
+  /**
+   * Deadline-driven reading: the session's socket is read only when a look is due. `flow`
+   * reads what queued (the look is judged after it), `hold` stops reading until the next look,
+   * and is called only while `mayHold()` (no command is waiting for an answer).
+   */
+  flow?(): void;
+  hold?(): void;
+  mayHold?(): boolean;
 }
 
 /** A timer this late means the watchdog itself stood still; the agent is not judged on it. */
@@ -90,12 +100,21 @@ export class HeartbeatMonitor {
     return this.#lastBeat;
   }
 
-  /** Cheap on purpose (several times a second): a timestamp; the timer is not touched. */
-  beat(): void {
+  /**
+   * Cheap on purpose (several times a second): a timestamp; the timer is not touched. `sentAt` is
+   * the agent's own stamp (the host's monotonic clock), so a beat read late still has its age.
+   */
+  beat(sentAt?: number): void {
     if (this.#pid === null) return;
     const now = this.#o.clock.now();
-    this.worstGapMs = Math.max(this.worstGapMs, now - this.#lastBeat);
-    this.#lastBeat = now;
+    // A stamp from another clock (an older agent) or from the future is not believed: arrival is.
+    const at =
+      sentAt !== undefined && sentAt <= now + 50 && sentAt >= now - this.#o.timeoutMs * this.#o.maxStretch * 2
+        ? sentAt
+        : now;
+    if (at <= this.#lastBeat) return;
+    this.worstGapMs = Math.max(this.worstGapMs, at - this.#lastBeat);
+    this.#lastBeat = at;
     if (this.#lost) {
       const kind = this.#lost;
       this.#lost = null;
@@ -127,12 +146,40 @@ export class HeartbeatMonitor {
         this.#schedAtOverdue = null;
         this.#o.onOwnGap?.(Math.round(late));
       }
+      // What queued on the socket is read first: the look is judged after it.
+      this.#o.flow?.();
       (this.#o.defer ?? setImmediate)(() => {
         if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
         const next = this.check();
         if (this.#pid !== null && !this.#lost) this.#schedule(next);
+        // A fresh beat: nothing to watch closely until the next look, so the socket rests.
+        if (
+          this.#pid !== null &&
+          !this.#lost &&
+          this.age() < this.#firstLookAfter() &&
+          (this.#o.mayHold?.() ?? false)
+        ) {
+          this.#o.hold?.();
+        }
       });
     }, delay);
+  }
+
+  /** How old the newest beat is now. */
+  age(): number {
+    return this.#o.clock.now() - this.#lastBeat;
+  }
+
+  /**
+   * When the next look is worth it after a fresh beat: half the timeout, or — when beats come
+   * less often than that — just after the next one is due, so a slow interval costs one look a
+   * beat, not three; never later than leaves room to look closely before the timeout.
+   */
+  #firstLookAfter(): number {
+    const half = this.#o.timeoutMs / 2;
+    const interval = this.#o.intervalMs ?? 0;
+    const closely = this.#o.checkEveryMs ?? 100;
+    return Math.min(this.#o.timeoutMs - closely, Math.max(half, interval * 1.1));
   }
 
   /** One look at the deadline; returns how long until the next look is worth it. */
@@ -141,10 +188,11 @@ export class HeartbeatMonitor {
     const half = this.#o.timeoutMs / 2;
     const closely = this.#o.checkEveryMs ?? 100;
     if (pid === null || this.#lost) return half;
-    const age = this.#o.clock.now() - this.#lastBeat;
-    if (age < half) {
+    const age = this.age();
+    const first = this.#firstLookAfter();
+    if (age < first) {
       this.#schedAtOverdue = null;
-      return half - age;
+      return first - age;
     }
     const state = (this.#o.readState ?? ((p: number) => readProcStat(p)?.state ?? null))(pid);
     if (state === 'T' || state === 't') {

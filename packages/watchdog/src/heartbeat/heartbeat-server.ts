@@ -100,8 +100,25 @@ export class HeartbeatServer {
     return this.#session?.session;
   }
 
+  /** Sends a command; the session is read again at once, since an answer is coming. */
   send(command: CommandMessage): boolean {
-    return this.#session ? this.#session.peer.conn.send(command) : false;
+    if (!this.#session) return false;
+    this.flow();
+    return this.#session.peer.conn.send(command);
+  }
+
+  /** Reads the session's socket again (what queued arrives in the next turn of the loop). */
+  flow(): void {
+    this.#session?.peer.conn.socket.resume();
+  }
+
+  /**
+   * Stops reading the session's socket until `flow`: beats queue in the kernel (a few hundred
+   * bytes each) and are read when a look is due, so a healthy agent costs no wakeup per beat.
+   * They carry their own send time, so their age is known however late they are read.
+   */
+  hold(): void {
+    this.#session?.peer.conn.socket.pause();
   }
 
   /** Ends the current session (e.g. the agent it belongs to was stopped). */

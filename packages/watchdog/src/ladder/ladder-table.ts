@@ -89,12 +89,20 @@ const forget: Transition<Of<'cleared'>> = (t, e) => {
   delete t.s.active[e.kind];
 };
 
+/** The rung worked: the incident is resolved, and the ladder looks at what else is wrong. */
+function resolveRung(t: LadderTurn, kind: SignalKind): void {
+  t.close('resolved', `${kind} cleared after ${t.s.phase}`);
+  t.s.phase = 'running';
+  t.actOnWorstActive();
+}
+
 const clearedDuringRung: Transition<Of<'cleared'>> = (t, e) => {
   delete t.s.active[e.kind];
   if (t.s.incident?.signal !== e.kind) return;
-  t.close('resolved', `${e.kind} cleared after ${t.s.phase}`);
-  t.s.phase = 'running';
-  t.actOnWorstActive();
+  // Cleared before the rung's result came (what the handlers did made it clear): the result is
+  // part of the story, so the incident closes when it comes, or when the verify window ends.
+  if (t.s.pending && t.s.pending.resultAt === null) return;
+  resolveRung(t, e.kind);
 };
 
 const trend: Transition<Of<'trend'>> = (t, e) => {
@@ -117,9 +125,14 @@ const result: Transition<Of<'result'>> = (t, e) => {
     did: e.did,
     ...(e.error ? { detail: e.error } : {}),
   });
+  const incident = t.s.incident;
+  if (incident && incident.signal !== 'operator' && t.s.active[incident.signal] === undefined) {
+    // The signal cleared while the handlers ran: this result is what cleared it.
+    return resolveRung(t, incident.signal);
+  }
   if (!e.ok) return t.escalate(`${pending.level} handlers failed${e.error ? `: ${e.error}` : ''}`);
   // An operator's rung has no signal to watch: its result is its outcome.
-  if (t.s.incident?.signal === 'operator') {
+  if (incident?.signal === 'operator') {
     t.close('resolved', `${pending.level} done`);
     t.s.phase = 'running';
     t.actOnWorstActive();
@@ -152,13 +165,11 @@ const verifyExpired: Transition<Of<'timer'>> = (t) => {
     // An operator's rung is not escalated behind their back; a hung agent is caught anyway.
     t.close('aborted', `no result to ${s.phase} within its verify window`);
     s.phase = 'running';
-  } else if (incident && (s.active[incident.signal] !== undefined || s.pending?.resultAt === null)) {
+  } else if (incident && s.active[incident.signal] !== undefined) {
     const why = s.pending?.resultAt === null ? 'no result' : 'not cleared';
     t.escalate(`${incident.signal} ${why} within the ${s.phase} verify window`);
   } else {
-    t.close('resolved', `${incident?.signal ?? 'signal'} cleared after ${s.phase}`);
-    s.phase = 'running';
-    t.actOnWorstActive();
+    resolveRung(t, incident?.signal ?? 'operator');
   }
 };
 

@@ -1,16 +1,16 @@
 /**
- * Embedded mode: the watchdog spawns the agent with execa, detached into its own process group
+ * Embedded mode: the watchdog spawns the agent, detached into its own process group
  * (so a hard stop can kill the group) and with its stdout and stderr appended straight to
  * agent.log by file descriptor (so the agent outlives a watchdog that dies: no pipe to break).
- * execa's cleanup is off for the same reason: a watchdog crash must not take the agent with it.
+ * Nothing ties the agent to the watchdog for the same reason: a watchdog crash must not take it along.
  * The agent is made a child subreaper on the way (process/subreaper-shim.ts), so what its
  * descendants orphan stays in its tree, and that tree is tracked while it runs.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@vigil/shared';
-import { execa } from 'execa';
 import { AgentLogFd } from '../agent-log/agent-log-fd.js';
 import { watchdogErrors } from '../errors.js';
 import { judgeAdoption } from '../process/adoption.js';
@@ -105,7 +105,6 @@ export class EmbeddedLauncher implements AgentLauncher {
     } finally {
       closeSync(fd);
     }
-    subprocess.catch(() => {});
     const pid = await new Promise<number>((resolve, reject) => {
       subprocess.once('spawn', () => resolve(subprocess.pid as number));
       subprocess.once('error', (error) =>
@@ -257,20 +256,11 @@ function isRunnable(file: string, path: string | undefined, cwd: string): boolea
   });
 }
 
+/**
+ * node's own spawn, not execa: the daemon's one detached spawn needs none of execa's features,
+ * and execa costs the watchdog about 8 MB of RSS. stdout and stderr are the log file's fd itself
+ * (a pipe through this process would break when the watchdog dies).
+ */
 function spawnDetached(file: string, args: string[], env: Record<string, string>, fd: number, cwd: string) {
-  // execa's types list only fds 3-9, but any open fd is handed to spawn as it is; a {file}
-  // target would instead be piped through this process and break when the watchdog dies.
-  const logFd = fd as 3;
-  return execa(file, args, {
-    env,
-    extendEnv: false,
-    cwd,
-    stdin: 'ignore',
-    stdout: logFd,
-    stderr: logFd,
-    detached: true,
-    cleanup: false,
-    reject: false,
-    buffer: false,
-  });
+  return spawn(file, args, { env, cwd, stdio: ['ignore', fd, fd], detached: true });
 }

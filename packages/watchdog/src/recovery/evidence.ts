@@ -11,7 +11,7 @@
  */
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, type Evidence, readRegularFileInside } from '@vigil/shared';
+import { type Clock, type Evidence, hostMonotonicMs, readRegularFileInside } from '@vigil/shared';
 import { readProcStat } from '../process/proc-stat.js';
 
 /** A stall record is a few frames; a diagnostic report is larger but still bounded. */
@@ -45,7 +45,7 @@ interface StallRecord {
 
 /** CLOCK_MONOTONIC in ms, comparable with a record's `monoMs` (written by another process). */
 export function monotonicMs(): number {
-  return Number(process.hrtime.bigint() / 1_000_000n);
+  return hostMonotonicMs();
 }
 
 function readStall(options: CollectEvidenceOptions, beatAgoMs: number): StallRecord | null {

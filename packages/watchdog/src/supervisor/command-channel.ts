@@ -55,6 +55,11 @@ export class CommandChannel {
     });
   }
 
+  /** Whether a command still waits for its answer. */
+  get waiting(): boolean {
+    return this.#pending.size > 0;
+  }
+
   /** Delivers a result; false when it answers none of these commands. */
   resolve(result: ResultMessage): boolean {
     const settle = this.#pending.get(result.id);

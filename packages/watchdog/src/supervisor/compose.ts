@@ -38,6 +38,8 @@ export interface PartHooks {
   result(result: ResultMessage): void;
   sessionClosed(session: AgentSession): void;
   request(request: ControlRequest): Promise<unknown>;
+  /** Whether the session may rest between looks: nothing waits for an answer from the agent. */
+  mayHold(): boolean;
 }
 
 export interface ComposeOptions {
@@ -54,15 +56,6 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
   const { watchdog } = o.config;
   const log = o.logger;
   const { limits } = o;
-  const monitor = new HeartbeatMonitor({
-    clock: o.clock,
-    timeoutMs: watchdog.heartbeat.timeoutMs,
-    pressureEnabled: watchdog.pressure.enabled,
-    maxStretch: watchdog.pressure.maxStretch,
-    checkEveryMs: Math.min(100, Math.max(10, Math.floor(watchdog.heartbeat.intervalMs / 2))),
-    emit: hooks.detector,
-    onOwnGap: hooks.ownGap,
-  });
   const heartbeats = new HeartbeatServer({
     path: o.paths.agentSocket,
     clock: o.clock,
@@ -73,6 +66,19 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
     onHeartbeat: (_session, beat) => hooks.heartbeat(beat),
     onResult: (_session, result) => hooks.result(result),
     onSessionClosed: hooks.sessionClosed,
+  });
+  const monitor = new HeartbeatMonitor({
+    clock: o.clock,
+    timeoutMs: watchdog.heartbeat.timeoutMs,
+    pressureEnabled: watchdog.pressure.enabled,
+    maxStretch: watchdog.pressure.maxStretch,
+    checkEveryMs: Math.min(100, Math.max(10, Math.floor(watchdog.heartbeat.intervalMs / 2))),
+    emit: hooks.detector,
+    onOwnGap: hooks.ownGap,
+    intervalMs: watchdog.heartbeat.intervalMs,
+    flow: () => heartbeats.flow(),
+    hold: () => heartbeats.hold(),
+    mayHold: hooks.mayHold,
   });
   const history = new HistoryFile({
     path: o.paths.historyFile,

@@ -278,6 +278,10 @@ export class Supervisor {
         this.#log.info({ agentPid: session.hello.pid }, 'agent disconnected from the heartbeat socket');
       },
       request: (request: ControlRequest) => this.#handle(request),
+      mayHold: () => {
+        const { phase, pending } = this.#loop.state;
+        return phase === 'running' && pending === null && !this.#parts.commands.waiting;
+      },
     };
   }
 
@@ -317,8 +321,8 @@ export class Supervisor {
     facts.lastHeartbeat = beat;
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
-    facts.lastBeatAt = this.#clock.now();
-    this.#parts.monitor.beat();
+    this.#parts.monitor.beat(beat.mono);
+    facts.lastBeatAt = this.#clock.now() - this.#parts.monitor.age();
     this.#parts.selfReport.heartbeat(beat);
   }
 
@@ -338,6 +342,9 @@ export class Supervisor {
     });
     this.#parts.monitor.disarm();
     this.#parts.sampler.stop();
+    // Its session goes with it: the socket may be resting between looks, so its end would not
+    // be read by itself, and the next agent's hello would be refused as a second agent's.
+    this.#parts.heartbeats.dropSession();
     this.#facts.session = undefined;
     const current = readPidFile(this.#o.paths.agentPidFile);
     if (current?.pid === agent.pid) removePidFile(this.#o.paths.agentPidFile);
@@ -487,6 +494,11 @@ export class Supervisor {
   }
 
   async #liveStatus(): Promise<StatusSnapshot> {
+    // Beats may be resting in the socket between looks: read them first, so status is current
+    // (resume reads in the loop's next turn; the second check phase comes after that read).
+    this.#parts.heartbeats.flow();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
     const agent = this.#o.launcher.current();
     const { memory, cpu } = this.#parts;
     // With no sampler running (no limits set), measure on demand, at most once a second.

@@ -14,7 +14,6 @@
  */
 import type { Writable } from 'node:stream';
 import type { Logger } from '@vigil/shared';
-import { execa } from 'execa';
 
 /** Reads lines; a NUL inside a line separates assignments of one datagram. */
 const HELPER = [
@@ -93,8 +92,10 @@ class NotifyChannel {
     this.#started = this.#spawnHelper();
   }
 
-  #spawnHelper(): Promise<boolean> {
+  async #spawnHelper(): Promise<boolean> {
     const log = this.#o.logger;
+    // Loaded only under systemd (NOTIFY_SOCKET set): an embedded watchdog never carries execa.
+    const { execa } = await import('execa');
     let helper: ReturnType<typeof execa>;
     try {
       helper = execa(this.#o.perl ?? 'perl', ['-e', HELPER, this.#socket], {
@@ -108,7 +109,7 @@ class NotifyChannel {
       });
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'sd_notify helper (perl) could not be started');
-      return Promise.resolve(false);
+      return false;
     }
     this.#exited = helper.then(
       () => {},
@@ -156,6 +157,7 @@ class NotifyChannel {
         'sd_notify: no helper; spawning systemd-notify per message (systemd may drop a message whose sender exited before it was read, so a WATCHDOG=1 can be lost)',
       );
     }
+    const { execa } = await import('execa');
     const result = await execa(this.#o.systemdNotify ?? 'systemd-notify', assignments, {
       env: { NOTIFY_SOCKET: this.#socket },
       reject: false,
@@ -172,6 +174,8 @@ class NotifyChannel {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The helper may still be starting (execa loads first): closing before it runs would leave it behind.
+    await this.#started;
     await this.#chain;
     const stdin = this.#stdin;
     this.#stdin = null;

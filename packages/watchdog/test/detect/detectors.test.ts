@@ -333,6 +333,49 @@ describe('heartbeat monitor', () => {
     assert.deepEqual(r.kinds(), []);
   });
 
+  test('deadline-driven reading: the socket rests between looks, a beat read late keeps its own age', () => {
+    const calls: string[] = [];
+    const clock = new FakeClock();
+    const r = recorder();
+    // As the loop runs it: the look is judged after the I/O that the flow let in.
+    const deferred: (() => void)[] = [];
+    const drain = () => {
+      for (let fn = deferred.shift(); fn; fn = deferred.shift()) fn();
+    };
+    const m = new HeartbeatMonitor({
+      clock,
+      timeoutMs: 1500,
+      pressureEnabled: false,
+      maxStretch: 4,
+      emit: r.emit,
+      checkEveryMs: 100,
+      defer: (fn) => deferred.push(fn),
+      readState: () => 'S',
+      flow: () => calls.push('flow'),
+      hold: () => calls.push('hold'),
+      mayHold: () => true,
+    });
+    m.arm(42);
+    clock.advance(700);
+    // Read at 750 ms with the look: a beat the agent stamped at 700 ms.
+    clock.advance(50);
+    m.beat(700);
+    drain();
+    assert.ok(Math.abs(m.age() - 50) < 1, `age ${m.age()} is the beat's own, not the read's`);
+    assert.deepEqual(calls, ['flow', 'hold'], 'read at the look, then rest');
+    // A stamp from the future or from another clock is not believed: arrival time is.
+    m.beat(clock.now() + 10_000);
+    assert.equal(m.age(), 0);
+    // An agent that stops beating: the look finds nothing, the socket keeps flowing, lost at the timeout.
+    calls.length = 0;
+    for (let t = 0; t < 1500; t += 50) {
+      clock.advance(50);
+      drain();
+    }
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
+    assert.ok(!calls.includes('hold') || calls.lastIndexOf('flow') > calls.lastIndexOf('hold'), calls.join());
+  });
+
   test('deadlines use monotonic time: a wall-clock step changes nothing', () => {
     const { clock, r, m } = monitor();
     m.arm(42);

@@ -131,13 +131,32 @@ describe('recovery ladder: the climb', () => {
     assert.equal(h.state.phase, 'medium');
   });
 
-  test('no result within the verify window escalates', () => {
+  test('cleared before its result: resolved when the result comes, with it in the timeline', () => {
     const h = harness();
     h.up();
     h.dispatch({ type: 'signal', kind: 'cpu', detail: 'hot' });
     h.dispatch({ type: 'cleared', kind: 'cpu' });
-    assert.equal(h.state.phase, 'running', 'cleared before the result still resolves');
-    h.dispatch({ type: 'signal', kind: 'cpu', detail: 'hot again' });
+    assert.equal(h.state.phase, 'soft', 'the rung waits for its result: it is what cleared it');
+    h.result(true, ['paused the spinning job']);
+    assert.equal(h.state.phase, 'running');
+    assert.deepEqual(h.kinds(), ['opened', 'rung:soft', 'result:soft', 'closed:soft']);
+    assert.equal(h.closed()[0]?.outcome, 'resolved');
+  });
+
+  test('cleared and no result within the window: resolved all the same', () => {
+    const h = harness();
+    h.up();
+    h.dispatch({ type: 'signal', kind: 'cpu', detail: 'hot' });
+    h.dispatch({ type: 'cleared', kind: 'cpu' });
+    h.advance(2000);
+    assert.equal(h.state.phase, 'running');
+    assert.equal(h.closed()[0]?.outcome, 'resolved');
+  });
+
+  test('no result within the verify window, the signal still there: escalates', () => {
+    const h = harness();
+    h.up();
+    h.dispatch({ type: 'signal', kind: 'cpu', detail: 'hot' });
     h.advance(2000);
     assert.equal(h.state.phase, 'medium');
     assert.match(h.records.filter((r) => r.kind === 'escalated').at(-1)?.detail ?? '', /no result/);

@@ -195,4 +195,21 @@ describe('sd_notify', () => {
     await notifier.close();
     assert.ok(warnings.some((w) => String(w.at(-1)).includes('systemd-notify per message')));
   });
+
+  test('closing at once, before the helper has started, leaves no helper behind', async () => {
+    const path = socketPath();
+    const listener = await listen(path);
+    const before = new Set(perlChildren());
+    const early = createNotifier({ logger: recordingLogger().logger, env: { NOTIFY_SOCKET: path } });
+    await early.close();
+    // A second notifier's message arriving is the yardstick: by then a leaked helper would have started.
+    const later = createNotifier({ logger: recordingLogger().logger, env: { NOTIFY_SOCKET: path } });
+    later.ready();
+    await listener.until((lines) => lines.includes('READY=1'));
+    await later.close();
+    const deadline = Date.now() + 5000;
+    const left = () => perlChildren().filter((pid) => !before.has(pid));
+    while (left().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(left(), []);
+  });
 });
