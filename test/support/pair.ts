@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Incident, resolvePaths, type StatusSnapshot, type VigilPaths } from '@vigil/shared';
 import { type RequestBody, sendRequest } from '@vigil/shared/client';
+import { paced } from '@vigil/shared/testing';
 import { waitFor } from './wait-for.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -105,7 +106,7 @@ export class Pair {
   }
 
   /** Starts `vigil run` and waits until its control socket answers. */
-  async start(timeoutMs = 10_000): Promise<this> {
+  async start(timeoutMs = paced(10_000)): Promise<this> {
     const child = spawn(process.execPath, this.#watchdogArgv, {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,7 +172,7 @@ export class Pair {
     return last as StatusSnapshot;
   }
 
-  waitForHealthy(timeoutMs = 10_000): Promise<StatusSnapshot> {
+  waitForHealthy(timeoutMs = paced(10_000)): Promise<StatusSnapshot> {
     return this.waitForStatus(
       (s) => s.agent.state === 'healthy' && s.agent.pid !== null,
       timeoutMs,
@@ -220,7 +221,7 @@ export class Pair {
   }
 
   /** SIGTERM and wait for the watchdog to exit (it stops the agent first). */
-  async stop(timeoutMs = 15_000): Promise<number | null> {
+  async stop(timeoutMs = paced(15_000)): Promise<number | null> {
     const child = this.watchdog;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
