@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { agentErrors } from '@vigil/agent';
 import { sdkErrors } from '@vigil/agent-sdk';
 import { sharedErrors } from '@vigil/shared';
+import { cliErrors } from '../packages/cli/src/errors.ts';
 import { watchdogErrors } from '../packages/watchdog/src/errors.ts';
 
 const registries: Record<string, Record<string, { hint: string }>> = {
@@ -13,6 +14,7 @@ const registries: Record<string, Record<string, { hint: string }>> = {
   agent: agentErrors.codes,
   'agent-sdk': sdkErrors.codes,
   watchdog: watchdogErrors.codes,
+  cli: cliErrors.codes,
 };
 const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
 

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
 import { type IncidentSummary, readIncidents } from '../support/read-incidents.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairs: Pair[] = [];
 after(async () => {

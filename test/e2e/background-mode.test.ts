@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { StatusSnapshot } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
 import { isAlive, pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairs: Pair[] = [];
 after(async () => {

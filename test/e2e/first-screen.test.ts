@@ -20,9 +20,9 @@ import { basename, dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { StatusSnapshot } from '@vigil/shared';
 import { sendRequest } from '@vigil/shared/client';
+import { waitFor } from '@vigil/shared/testing';
 import { ROOT } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const root = process.getuid?.() === 0;
 /** Root runs the user's commands as nobody; anyone else is already a user without root. */

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { assertNothingLeft, fixtureStarts, trackFixturePairs } from '../support/fixture-pair.ts';
 import { isAlive } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairFor = trackFixturePairs();
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { assertNothingLeft, trackFixturePairs } from '../support/fixture-pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairFor = trackFixturePairs();
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { assertNothingLeft, trackFixturePairs } from '../support/fixture-pair.ts';
 import type { Pair } from '../support/pair.ts';
 import { isAlive } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairFor = trackFixturePairs();
 const grandchildren: number[] = [];

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 /** Why these tests cannot run here, or null when a tmpfs can be mounted. */
 function cannotMount(): string | null {

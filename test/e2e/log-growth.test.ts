@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { trackFixturePairs } from '../support/fixture-pair.ts';
 import type { Pair } from '../support/pair.ts';
 import { VIGIL_BIN } from '../support/pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairFor = trackFixturePairs();
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const pairs: Pair[] = [];
 after(async () => {

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { compileSchema, StatusSnapshot } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
 import { isAlive, pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const validateStatus = compileSchema(StatusSnapshot, 'status');
 

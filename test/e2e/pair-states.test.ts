@@ -3,8 +3,8 @@
 // and a pause that ends by itself (its end gone with it).
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 describe('the pair’s own states, as status and why tell them', () => {
   const pairs: Pair[] = [];

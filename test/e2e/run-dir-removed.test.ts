@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
 import { isAlive, pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 describe('run folder removed while running', () => {
   const pair = new Pair();

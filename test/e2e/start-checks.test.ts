@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { StatusSnapshot } from '@vigil/shared';
 import { sendRequest } from '@vigil/shared/client';
+import { waitFor } from '@vigil/shared/testing';
 import { cleanEnv, TEST_WATCHDOG_CONFIG, VIGIL_BIN } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 const homes: string[] = [];
 after(() => {

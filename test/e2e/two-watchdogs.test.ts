@@ -5,9 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { lstatSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { isAnswering, type StatusSnapshot } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair, VIGIL_BIN } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 interface Run {
   child: ChildProcess;

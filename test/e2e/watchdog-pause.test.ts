@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 describe("the watchdog's own pause", () => {
   const pair = new Pair({ watchdog: { heartbeat: { intervalMs: 250, timeoutMs: 1500 } } });

@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair, VIGIL_BIN } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { type Engine, startAlertmanager, startNodeExporter, startPrometheus } from './engines.ts';
 import { writeFleetConfigs } from './fleet-configs.ts';
 import { freePort } from './free-port.ts';

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseArgs } from 'node:util';
-import { waitFor } from '../support/wait-for.ts';
+import { waitFor } from '@vigil/shared/testing';
 import { dashboardQueries, substitute } from './dashboard-queries.ts';
 import { FLEET_ENV, Fleet, type FleetHost, vigil } from './fleet.ts';
 import { alertmanagerAlerts, type PrometheusApi } from './prometheus-api.ts';

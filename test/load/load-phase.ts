@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Incident } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import type { Pair } from '../support/pair.ts';
 import { PairMonitor } from '../support/pair-monitor.ts';
 import { percentile } from '../support/percentile.ts';
 import { readIncidents } from '../support/read-incidents.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { StressNg } from './stress-ng.ts';
 
 export type PhaseName = 'idle' | 'cpu' | 'vm' | 'io';

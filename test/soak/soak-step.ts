@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import type { Incident, StatusSnapshot } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import type { Pair } from '../support/pair.ts';
 import { isAlive, pidsWithEnv } from '../support/processes.ts';
 import { readIncidents } from '../support/read-incidents.ts';
-import { waitFor } from '../support/wait-for.ts';
 import { chaosArgs, checkIncident, expectedFor, type FaultStep } from './soak-faults.ts';
 import type { FaultRecord } from './soak-report.ts';
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { Pair, type PairOptions } from './pair.ts';
 import { pidsWithEnv } from './processes.ts';
-import { waitFor } from './wait-for.ts';
 
 export interface FixturePairOptions extends Omit<PairOptions, 'fixture'> {
   /** Misbehave only on the first start, so a restarted fixture is healthy. */

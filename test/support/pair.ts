@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Incident, resolvePaths, type StatusSnapshot, type VigilPaths } from '@vigil/shared';
 import { type RequestBody, sendRequest } from '@vigil/shared/client';
-import { paced } from '@vigil/shared/testing';
-import { waitFor } from './wait-for.ts';
+import { paced, waitFor } from '@vigil/shared/testing';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const VIGIL_BIN = join(ROOT, 'packages/cli/dist/bin/vigil.js');

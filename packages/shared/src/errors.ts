@@ -114,8 +114,6 @@ export const sharedErrors = defineErrors({
   },
 });
 
-export type SharedErrorCode = keyof typeof sharedErrors.codes;
-
 export function isVigilError(value: unknown, code?: string): value is VigilError {
   return value instanceof VigilError && (code === undefined || value.code === code);
 }

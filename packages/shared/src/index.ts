@@ -71,6 +71,7 @@ export {
   resolvePaths,
   type VigilPaths,
 } from './paths.js';
+export { AgentPidRecord, INSTANCE_TOKEN } from './protocol/agent-pid-record.js';
 export * from './protocol/control.js';
 export * from './protocol/incident.js';
 export * from './protocol/messages.js';

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paced } from '@vigil/shared/testing';
+import { paced, waitFor } from '@vigil/shared/testing';
 import psList from 'ps-list';
 import { createCommandExitCheck } from '../../src/checks/command-exit.ts';
 import { checkConfig } from './support/check-config.ts';
-import { eventually } from './support/eventually.ts';
 
 const signal = () => AbortSignal.timeout(10_000);
 const command = (argv: string[], extra: { expectExit?: number; warnExit?: number } = {}) =>
@@ -52,7 +51,7 @@ test('a command past its timeout is killed with its children, promptly', async (
   const check = command(['sh', '-c', `echo started; sleep ${seconds}; echo never`]);
   const controller = new AbortController();
   const running = check.run(controller.signal);
-  await eventually(sleeping, 5000, () => `sleep ${seconds} to start`);
+  await waitFor(sleeping, 5000, () => `sleep ${seconds} to start`);
 
   const abortedAt = Date.now();
   controller.abort();
@@ -60,7 +59,7 @@ test('a command past its timeout is killed with its children, promptly', async (
   assert.ok(Date.now() - abortedAt < paced(3000), 'the run must not wait for the orphaned sleep');
   assert.equal(outcome.status, 'critical');
   assert.equal(outcome.summary, 'killed at timeout: started');
-  await eventually(
+  await waitFor(
     async () => !(await sleeping()),
     5000,
     () => `sleep ${seconds} to be gone`,

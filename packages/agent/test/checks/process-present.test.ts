@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { after, test } from 'node:test';
-import { ChildProcesses } from '@vigil/shared/testing';
+import { ChildProcesses, waitFor } from '@vigil/shared/testing';
 import { createProcessPresentCheck } from '../../src/checks/process-present.ts';
 import { checkConfig } from './support/check-config.ts';
-import { eventually } from './support/eventually.ts';
 
 const signal = () => AbortSignal.timeout(10_000);
 const children = new ChildProcesses();
@@ -18,7 +17,7 @@ function startMarked(marker: string) {
 
 async function settleOn(check: ReturnType<typeof createProcessPresentCheck>, status: string) {
   let last = '';
-  return eventually(
+  return waitFor(
     async () => {
       const outcome = await check.run(signal());
       last = outcome.summary;

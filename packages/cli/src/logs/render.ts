@@ -1,6 +1,6 @@
 /**
  * How records are printed: pino-pretty lines with the component (colour only when asked, see
- * cli/style.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
+ * format.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
  * and only `vigil logs` loads it.
  */
 import { escapeJsonText, printable, printableDeep } from '@vigil/shared';

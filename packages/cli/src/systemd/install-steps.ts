@@ -7,12 +7,15 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -94,6 +97,36 @@ export class Steps {
     chmodSync(temp, mode);
     if (gid !== undefined && canChown()) chownSync(temp, 0, gid);
     renameSync(temp, full);
+    return true;
+  }
+
+  /**
+   * Makes `path` a symlink to `target`; a file or another link already there is the operator's
+   * and is kept (noted), never replaced.
+   */
+  symlink(path: string, target: string): boolean {
+    const full = this.at(path);
+    const there = lstatSync(full, { throwIfNoEntry: false });
+    if (there?.isSymbolicLink() && readlinkSync(full) === target) {
+      this.unchanged(`${this.show(path)} -> ${target}`);
+      return false;
+    }
+    if (there) {
+      this.note(`keep ${this.show(path)}: it is not vigil's link (vigil is ${target})`);
+      return false;
+    }
+    if (!this.act(`link ${this.show(path)} -> ${target}`)) return true;
+    mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+    symlinkSync(target, full);
+    return true;
+  }
+
+  /** Removes `path` only when it is a symlink to `target`: what `symlink` made. */
+  removeLink(path: string, target: string): boolean {
+    const full = this.at(path);
+    const there = lstatSync(full, { throwIfNoEntry: false });
+    if (!there?.isSymbolicLink() || readlinkSync(full) !== target) return false;
+    if (this.act(`remove ${this.show(path)}`)) rmSync(full);
     return true;
   }
 

@@ -30,6 +30,12 @@ export const SERVICE_GROUP = 'vigil';
 export const DEFAULT_USER = 'vigil';
 export const UNITS = [WATCHDOG_UNIT, AGENT_UNIT] as const;
 export const UNIT_DIR = '/etc/systemd/system';
+/** Where operators find `vigil` on PATH: a link to the installed checkout's launcher. */
+export const VIGIL_ON_PATH = '/usr/local/bin/vigil';
+
+export function launcherOf(prefix: string): string {
+  return `${prefix}/vigil`;
+}
 const CONFIG_NAMES = ['vigil.yaml', 'vigil.yml', 'vigil.json'];
 
 /** The checkout this CLI runs from (src/systemd/ and dist/systemd/ are both four levels down). */
@@ -132,6 +138,7 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
   let unitsChanged = steps.writeFile(join(UNIT_DIR, WATCHDOG_UNIT), watchdogUnit(unit), 0o644);
   unitsChanged = steps.writeFile(join(UNIT_DIR, AGENT_UNIT), agentUnit(unit), 0o644) || unitsChanged;
   steps.writeFile(POLKIT_RULE_FILE, polkitRule(options.user), 0o644);
+  steps.symlink(VIGIL_ON_PATH, launcherOf(options.prefix));
   steps.writeFile(
     MANIFEST_FILE,
     manifestText({

@@ -6,7 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { accountsFor, DEFAULT_USER, SERVICE_GROUP, UNIT_DIR, UNITS } from './install.js';
+import {
+  accountsFor,
+  DEFAULT_USER,
+  launcherOf,
+  SERVICE_GROUP,
+  UNIT_DIR,
+  UNITS,
+  VIGIL_ON_PATH,
+} from './install.js';
 import { hostProblems, MANIFEST_FILE, readManifest, Steps } from './install-steps.js';
 import { POLKIT_RULE_FILE } from './polkit-rule.js';
 import { type RunCommand, runCommand } from './run-command.js';
@@ -51,6 +59,7 @@ export async function uninstall(options: UninstallOptions): Promise<{ changed: n
   let removedUnits = false;
   for (const unit of UNITS) removedUnits = steps.removePath(join(UNIT_DIR, unit)) || removedUnits;
   steps.removePath(POLKIT_RULE_FILE);
+  if (manifest?.prefix) steps.removeLink(VIGIL_ON_PATH, launcherOf(manifest.prefix));
   steps.removePath(MANIFEST_FILE);
   if (removedUnits && !options.offline) await steps.command('systemctl', ['daemon-reload']);
 

@@ -13,6 +13,7 @@ import {
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createLogger, LogFileDestination, openAppend } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { AgentLogRotator } from '../../../watchdog/src/agent-log/rotate-agent-log.ts';
 import { FileFollower } from '../../src/logs/follow-file.ts';
 import { append, type LogHome, makeLogHome, T0 } from './support/log-home.ts';
@@ -29,12 +30,12 @@ afterEach(async () => {
 });
 
 async function until(lines: string[], wanted: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!lines.includes(wanted)) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${wanted}; got ${JSON.stringify(lines)}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitFor(
+    () => lines.includes(wanted),
+    timeoutMs,
+    () => `${wanted}; got ${JSON.stringify(lines)}`,
+    5,
+  );
 }
 
 describe('following a file by polling alone (fs.watch silent)', () => {

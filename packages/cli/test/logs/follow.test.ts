@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import {
   append,
   type Follower,
@@ -157,10 +158,9 @@ describe('vigil logs -f', () => {
 });
 
 async function waitForText(follower: Follower, pattern: RegExp, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(follower.stderr())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${pattern} on stderr: ${follower.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    () => pattern.test(follower.stderr()),
+    timeoutMs,
+    () => `${pattern} on stderr: ${follower.stderr()}`,
+  );
 }

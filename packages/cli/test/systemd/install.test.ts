@@ -49,6 +49,7 @@ function skeleton(): string {
     join(root, 'etc/systemd/system/multi-user.target.wants/ssh.service'),
   );
   mkdirSync(join(root, 'etc/polkit-1/rules.d'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
   writeFileSync(
     join(root, 'etc/passwd'),
     'root:x:0:0:root:/root:/bin/bash\nsystemd-network:x:998:998:systemd Network Management:/:/usr/sbin/nologin\n',
@@ -293,6 +294,34 @@ describe('vigil install --root', () => {
     ]);
     for (const [path, what] of before) assert.equal(after.get(path), what, path);
     assert.ok(!existsSync(join(root, 'run/vigil')), 'the runtime directory goes');
+  });
+
+  test('vigil goes on PATH as /usr/local/bin/vigil, a link to the checkout launcher; uninstall removes it', async () => {
+    const root = skeleton();
+    const link = join(root, 'usr/local/bin/vigil');
+    await installInto(root);
+    assert.equal(readlinkSync(link), join(REPO, 'vigil'));
+    assert.deepEqual(
+      actions((await installInto(root)).lines).filter((l) => l.includes('/usr/local/bin/vigil')),
+      [`unchanged ${link} -> ${join(REPO, 'vigil')}`],
+    );
+    const run = spawnSync(link, ['--version'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    await uninstallFrom(root, false);
+    assert.equal(lstatSync(link, { throwIfNoEntry: false }), undefined);
+  });
+
+  test("an operator's own /usr/local/bin/vigil is never replaced nor removed", async () => {
+    const root = skeleton();
+    const link = join(root, 'usr/local/bin/vigil');
+    writeFileSync(link, '#!/bin/sh\necho mine\n', { mode: 0o755 });
+    const { lines } = await installInto(root);
+    assert.ok(
+      lines.some((l) => l.startsWith(`keep ${link}`)),
+      lines.join('\n'),
+    );
+    await uninstallFrom(root, true);
+    assert.equal(readFileSync(link, 'utf8'), '#!/bin/sh\necho mine\n');
   });
 
   test('uninstall --purge leaves the tree exactly as before the install', async () => {

@@ -232,7 +232,6 @@ export type CommandMessage =
   | PingCommand
   | FaultCommand
   | MaintenanceCommand;
-export type CommandName = CommandMessage['cmd'];
 
 export const ResultMessage = Type.Object(
   {

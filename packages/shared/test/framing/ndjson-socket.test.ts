@@ -5,7 +5,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attachNdjson, type VigilError } from '@vigil/shared';
-import { waitFor } from '../support.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 
 describe('attachNdjson over a real Unix socket', () => {
   let dir: string;

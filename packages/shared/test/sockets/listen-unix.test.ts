@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isAnswering, listenUnix } from '@vigil/shared';
 import { type ConnectAttempt, connectWithRetry } from '@vigil/shared/client';
-import { waitFor } from '../support.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 
 const root = mkdtempSync('/tmp/vg-sock-');
 const servers: Server[] = [];

@@ -22,7 +22,7 @@ import {
   systemClock,
   type TimerHandle,
 } from '@vigil/shared';
-import { LogThrottle } from '../heartbeat/log-throttle.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 import { answerRequest, type ControlHandler, refusal, requestId } from './answer-request.js';
 import { RequestRate } from './request-rate.js';
 import { type Lane, RequestTurns } from './request-turns.js';

@@ -5,8 +5,8 @@
  */
 import type { ControlRequest, Incident, Logger, StatusSnapshot } from '@vigil/shared';
 import { watchdogErrors } from '../errors.js';
-import type { LogThrottle } from '../heartbeat/log-throttle.js';
 import type { LadderEvent, OperatorOutcome } from '../ladder/ladder-events.js';
+import type { LogThrottle } from '../logging/log-throttle.js';
 import type { CommandChannel } from '../supervisor/command-channel.js';
 
 /** The most incidents one history request is answered with. */

@@ -20,7 +20,7 @@ import {
   socketPresent,
   systemClock,
 } from '@vigil/shared';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 
 export interface AgentSession {
   readonly id: number;

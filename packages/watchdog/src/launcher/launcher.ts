@@ -7,14 +7,8 @@ import type { KillTreeOutcome } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
 import type { SignalVerdict } from '../process/signal-guard.js';
 
-export interface LaunchedAgent {
-  pid: number;
-  startTicks: number;
-  /** Epoch ms. */
-  startedAt: number;
-  cmdline: string[];
-  /** Environment token shared by every process of this start. */
-  instance: string;
+/** The agent as its pid file records it, less the watchdog that wrote it. */
+export interface LaunchedAgent extends Omit<AgentPidRecord, 'watchdogPid'> {
   /** True when this watchdog found the agent running rather than starting it. */
   adopted: boolean;
 }

@@ -151,20 +151,6 @@ export async function scanProc(options: ScanOptions): Promise<ProcessIdentity[]>
   return out;
 }
 
-/**
- * Descendants of `rootPid` and members of its process group (the root excluded): what the
- * resource sampler measures along with the agent.
- */
-export async function snapshotTree(rootPid: number): Promise<ProcessIdentity[]> {
-  const root = identityOf(rootPid);
-  if (!root) return [];
-  const found = new Map(walkTree([root]).map((p) => [p.pid, p]));
-  for (const p of await scanProc({ pgid: rootPid, notBefore: root.startTicks })) {
-    if (p.pid !== rootPid) found.set(p.pid, p);
-  }
-  return [...found.values()];
-}
-
 /** Every live process whose environment carries exactly `INSTANCE_ENV=token`. */
 export function findByInstance(token: string, exceptPid?: number): Promise<ProcessIdentity[]> {
   return scanProc({ entry: instanceEntry(token) }).then((found) => found.filter((p) => p.pid !== exceptPid));

@@ -7,20 +7,10 @@
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readRegularFileInside, writeFileAtomic } from '@vigil/shared';
+import { AgentPidRecord, compileSchema, readRegularFileInside, writeFileAtomic } from '@vigil/shared';
 
-export interface AgentPidRecord {
-  pid: number;
-  startTicks: number;
-  /** Epoch ms at spawn. */
-  startedAt: number;
-  cmdline: string[];
-  instance: string;
-  watchdogPid: number;
-}
+export type { AgentPidRecord } from '@vigil/shared';
 
-/** A random UUID (embedded mode) or a systemd invocation id (32 hex digits). */
-const TOKEN = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/;
 const MAX_BYTES = 256 * 1024;
 
 export function writePidFile(path: string, record: AgentPidRecord): void {
@@ -28,43 +18,26 @@ export function writePidFile(path: string, record: AgentPidRecord): void {
   writeFileAtomic(path, `${record.pid}\n${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
 
-const isPid = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 1;
+let validate: ReturnType<typeof compileSchema<typeof AgentPidRecord>> | undefined;
 
 /** The record in a pid file's text, or why there is none. */
 export function parsePidFile(text: string): { record: AgentPidRecord } | { problem: string } {
   const [first, json, ...rest] = text.split('\n');
   if (rest.some((line) => line !== '')) return { problem: 'unexpected lines after the record' };
-  let value: Partial<Record<keyof AgentPidRecord, unknown>>;
+  let value: unknown;
   try {
     value = JSON.parse(json ?? '');
   } catch {
     return { problem: 'the record is not JSON' };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { problem: 'the record is not an object' };
-  }
-  const { pid, startTicks, startedAt, cmdline, instance, watchdogPid } = value;
-  if (!isPid(pid)) return { problem: `pid ${JSON.stringify(pid)} is not an integer above 1` };
+  validate ??= compileSchema(AgentPidRecord);
+  const parsed = validate(value);
+  if (!parsed.ok) return { problem: parsed.errors.join('; ') };
+  const { pid, startTicks, startedAt, cmdline, instance, watchdogPid } = parsed.value;
   if (first !== String(pid)) return { problem: `the first line does not name pid ${pid}` };
-  if (!Number.isSafeInteger(startTicks) || (startTicks as number) <= 0) {
-    return { problem: 'startTicks is not a positive integer' };
-  }
-  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt) || startedAt < 0) {
-    return { problem: 'startedAt is not a time' };
-  }
-  if (
-    !Array.isArray(cmdline) ||
-    cmdline.length === 0 ||
-    !cmdline.every((arg) => typeof arg === 'string' && !arg.includes('\0')) ||
-    cmdline[0] === ''
-  ) {
-    return { problem: 'cmdline is not a non-empty list of strings' };
-  }
-  if (typeof instance !== 'string' || !TOKEN.test(instance)) {
-    return { problem: 'instance is not an instance token' };
-  }
-  if (!isPid(watchdogPid)) return { problem: 'watchdogPid is not an integer above 1' };
-  return { record: { pid, startTicks: startTicks as number, startedAt, cmdline, instance, watchdogPid } };
+  if (cmdline[0] === '') return { problem: 'cmdline names no program' };
+  // Only the record's own fields: nothing else in the file is carried along.
+  return { record: { pid, startTicks, startedAt, cmdline, instance, watchdogPid } };
 }
 
 export function readPidFile(path: string): AgentPidRecord | null {

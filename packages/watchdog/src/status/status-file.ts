@@ -1,6 +1,6 @@
 /**
  * `run/status.json`: the status object, rewritten atomically (a new temp file, then rename)
- * whenever it changes and every few seconds, so `vigil status` can answer without the daemon
+ * whenever it changes and every 30 s, so `vigil status` can answer without the daemon
  * (s6-svstat reads its status file the same way). Readable by the vigil group. A failed write
  * (the run folder removed, a full disk) is said once and tried again on the next change.
  */

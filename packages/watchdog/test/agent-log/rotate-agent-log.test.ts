@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger, type Logger, openAppend } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { AgentLogRotator } from '../../src/agent-log/rotate-agent-log.ts';
 
 const root = mkdtempSync('/tmp/vg-rotate-');
@@ -43,14 +44,6 @@ function memoryLogger(): { logger: Logger; records: () => Record<string, unknown
           .map((l) => JSON.parse(l) as Record<string, unknown>)
       : [];
   return { logger, records };
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /**
@@ -103,7 +96,7 @@ describe('AgentLogRotator', () => {
       largest = Math.max(largest, total);
     }, 5);
     await once(writer, 'exit');
-    await waitFor(() => statSync(path).size < maxBytes, 'the last rotation');
+    await waitFor(() => statSync(path).size < maxBytes, 15_000, 'the last rotation');
     clearInterval(sample);
     await rotator.close();
     assert.ok(rotator.rotations >= 5, `rotations: ${rotator.rotations}`);
@@ -136,8 +129,8 @@ describe('AgentLogRotator', () => {
       for (let i = 0; i < 50; i++)
         writeFileSync(fd, `${JSON.stringify({ burst, i, pad: 'x'.repeat(100) })}\n`);
       closeSync(fd);
-      await waitFor(() => rotator.rotations === burst, `rotation after burst ${burst}`, 5000);
-      await waitFor(() => rotator.checks >= 1 + 2 * burst, `the check after truncate ${burst}`, 5000);
+      await waitFor(() => rotator.rotations === burst, 5000, `rotation after burst ${burst}`);
+      await waitFor(() => rotator.checks >= 1 + 2 * burst, 5000, `the check after truncate ${burst}`);
       await rotator.idle();
     }
     await rotator.close();
@@ -167,7 +160,7 @@ describe('AgentLogRotator', () => {
       path,
       'x'.repeat(10_000).replace(/x{99}/g, (m) => `${m}\n`),
     );
-    await waitFor(() => rotator.rotations === 1, 'a rotation of the new file', 5000);
+    await waitFor(() => rotator.rotations === 1, 5000, 'a rotation of the new file');
     await rotator.close();
     assert.equal(statSync(path).size, 0);
     assert.ok(statSync(`${path}.1`).size <= 4096 * 1.25);
@@ -207,7 +200,7 @@ describe('AgentLogRotator', () => {
       const { logger, records } = memoryLogger();
       const rotator = new AgentLogRotator({ path, maxBytes: 4096, keep: 1, logger, settleMs: 10 });
       rotator.start();
-      await waitFor(() => rotator.rotations === 1, 'the truncate', 5000);
+      await waitFor(() => rotator.rotations === 1, 5000, 'the truncate');
       await rotator.close();
       assert.equal(statSync(path).size, 0);
       const said = records().find((r) => String(r.msg).includes('full disk'));

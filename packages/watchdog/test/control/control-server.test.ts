@@ -8,6 +8,7 @@ import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type ControlRequest, createLogger } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { type ControlLimits, ControlServer } from '../../src/control/control-server.ts';
 
 const dir = mkdtempSync('/tmp/vg-ctl-');
@@ -32,14 +33,6 @@ async function server(
   });
   await s.start();
   return { server: s, control, status };
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 class Client {
@@ -79,15 +72,15 @@ describe('control server limits', () => {
     const { server: s, control, status } = await server(async () => 'ok', { maxClients: 3 });
     try {
       const held = await Promise.all([1, 2, 3].map(() => new Client(status).connected()));
-      await waitFor(() => s.clients === 3, 'three clients held');
+      await waitFor(() => s.clients === 3, 5000, 'three clients held');
       const extra = new Client(status);
-      await waitFor(() => extra.closed, 'the fourth connection closed');
+      await waitFor(() => extra.closed, 5000, 'the fourth connection closed');
       assert.equal(extra.answers.length, 0);
       const other = await new Client(control).connected();
       other.send();
-      await waitFor(() => other.answers.length === 1, 'the control socket still answers');
+      await waitFor(() => other.answers.length === 1, 5000, 'the control socket still answers');
       held[0]?.send();
-      await waitFor(() => held[0]?.answers.length === 1, 'a held connection still answers');
+      await waitFor(() => held[0]?.answers.length === 1, 5000, 'a held connection still answers');
       for (const c of [...held, other]) c.socket.destroy();
     } finally {
       s.close();
@@ -102,7 +95,7 @@ describe('control server limits', () => {
       await new Promise((r) => setImmediate(r));
       assert.equal(c.closed, false);
       c.send(1);
-      await waitFor(() => c.closed, 'dropped at the third request in flight');
+      await waitFor(() => c.closed, 5000, 'dropped at the third request in flight');
     } finally {
       s.close();
     }
@@ -117,7 +110,7 @@ describe('control server limits', () => {
     try {
       const c = await new Client(status).connected();
       c.send(8);
-      await waitFor(() => c.answers.length === 8, 'eight answers');
+      await waitFor(() => c.answers.length === 8, 5000, 'eight answers');
       assert.equal(c.answers.filter((a) => a.ok).length, 3, 'the burst is served');
       const refused = c.answers.filter((a) => !a.ok);
       assert.equal(refused.length, 5);
@@ -144,7 +137,7 @@ describe('control server limits', () => {
       slow.socket.pause();
       // 1 MiB of answers: under maxQueuedBytes, more than a socket buffer holds.
       slow.send(4);
-      await waitFor(() => s.clients === 0, 'the slow reader dropped');
+      await waitFor(() => s.clients === 0, 5000, 'the slow reader dropped');
     } finally {
       s.close();
     }
@@ -163,10 +156,10 @@ describe('control server limits', () => {
       const idle = await new Client(status).connected();
       const waiting = await new Client(status).connected();
       waiting.send(1, 'history');
-      await waitFor(() => idle.closed, 'the idle connection closed');
+      await waitFor(() => idle.closed, 5000, 'the idle connection closed');
       assert.equal(waiting.closed, false, 'a request in flight keeps its connection');
       release?.();
-      await waitFor(() => waiting.answers.length === 1, 'the late answer arrives');
+      await waitFor(() => waiting.answers.length === 1, 5000, 'the late answer arrives');
     } finally {
       s.close();
     }
@@ -188,7 +181,7 @@ describe('control server limits', () => {
     try {
       const c = await new Client(status).connected();
       c.send(60);
-      await waitFor(() => c.answers.length === 60, 'sixty answers');
+      await waitFor(() => c.answers.length === 60, 5000, 'sixty answers');
       assert.ok(
         startedWhenTimerRan > 0 && startedWhenTimerRan < 10,
         `the timer ran after ${startedWhenTimerRan} requests`,

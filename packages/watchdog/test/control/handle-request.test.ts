@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import { type CommandMessage, createLogger, isVigilError, type ResultMessage } from '@vigil/shared';
 import { FakeClock } from '@vigil/shared/testing';
 import { HISTORY_MAX, handleRequest, type RequestDeps } from '../../src/control/handle-request.ts';
-import { LogThrottle } from '../../src/heartbeat/log-throttle.ts';
 import type { LadderEvent, OperatorOutcome } from '../../src/ladder/ladder-events.ts';
+import { LogThrottle } from '../../src/logging/log-throttle.ts';
 import { CommandChannel } from '../../src/supervisor/command-channel.ts';
 
 function deps(reply: OperatorOutcome | undefined, over: Partial<RequestDeps> = {}) {

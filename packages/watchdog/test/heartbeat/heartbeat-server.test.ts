@@ -5,6 +5,7 @@ import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, type HeartbeatMessage } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { type AgentSession, HeartbeatServer } from '../../src/heartbeat/heartbeat-server.ts';
 
 const dir = mkdtempSync('/tmp/vg-hbs-');
@@ -27,14 +28,6 @@ function beat(seq: number): HeartbeatMessage {
     progress: seq,
     health: { status: 'ok' },
   };
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 class Client {
@@ -92,7 +85,7 @@ describe('heartbeat server', () => {
     agent = new Client(path);
     await agent.ready();
     agent.send(hello());
-    await waitFor(() => agent.lines.length === 1, 'welcome');
+    await waitFor(() => agent.lines.length === 1, 3000, 'welcome');
   });
   after(() => {
     agent.socket.destroy();
@@ -109,7 +102,7 @@ describe('heartbeat server', () => {
     });
     agent.send(beat(1));
     agent.send(beat(2));
-    await waitFor(() => beats.length === 2, 'two beats');
+    await waitFor(() => beats.length === 2, 3000, 'two beats');
     assert.equal(server.session()?.hello.pid, AGENT_PID);
   });
 
@@ -118,7 +111,7 @@ describe('heartbeat server', () => {
     const intruder = new Client(path);
     await intruder.ready();
     act(intruder);
-    await waitFor(() => intruder.closed, `${what}: the peer is dropped`);
+    await waitFor(() => intruder.closed, 3000, `${what}: the peer is dropped`);
     assert.ok(
       server.dropped > dropped || intruder.lines.some((l) => l.accepted === false),
       `${what} counted`,
@@ -126,7 +119,7 @@ describe('heartbeat server', () => {
     // The real session carries on.
     const before = beats.length;
     agent.send(beat(100 + before));
-    await waitFor(() => beats.length === before + 1, `${what}: the agent's heartbeat still arrives`);
+    await waitFor(() => beats.length === before + 1, 3000, `${what}: the agent's heartbeat still arrives`);
     assert.equal(server.session()?.hello.pid, AGENT_PID);
     assert.equal(closedSessions.length, 0);
   }
@@ -155,7 +148,7 @@ describe('heartbeat server', () => {
     const other = new Client(path);
     await other.ready();
     other.send(hello(AGENT_PID + 1));
-    await waitFor(() => other.lines.length === 1, 'refusal');
+    await waitFor(() => other.lines.length === 1, 3000, 'refusal');
     assert.equal(other.lines[0]?.accepted, false);
     assert.match(String(other.lines[0]?.reason), /another agent \(pid 4242\) holds the session/);
     assert.equal(server.session()?.hello.pid, AGENT_PID);
@@ -165,12 +158,12 @@ describe('heartbeat server', () => {
     const again = new Client(path);
     await again.ready();
     again.send(hello());
-    await waitFor(() => again.lines.length === 1 && agent.closed, 'new session, old connection closed');
+    await waitFor(() => again.lines.length === 1 && agent.closed, 3000, 'new session, old connection closed');
     assert.equal(again.lines[0]?.accepted, true);
     assert.equal(closedSessions.length, 0, 'a replaced session is not reported as closed');
     const count = hellos.length;
     again.socket.destroy();
-    await waitFor(() => closedSessions.length === 1, 'session closed');
+    await waitFor(() => closedSessions.length === 1, 3000, 'session closed');
     assert.equal(server.session(), undefined);
     assert.equal(hellos.length, count);
     agent = again;
@@ -201,17 +194,17 @@ describe('heartbeat server flood limit', () => {
     try {
       await agent.ready();
       agent.send(hello());
-      await waitFor(() => agent.lines.length === 1, 'welcome');
+      await waitFor(() => agent.lines.length === 1, 3000, 'welcome');
       // A minute at 4 beats a second while the watchdog was stopped, read in one go; and a
       // wall-clock step of an hour back on top, which must not matter.
       clock.advance(60_000);
       clock.stepWall(-3_600_000);
       agent.socket.write(Array.from({ length: 240 }, (_, i) => `${JSON.stringify(beat(i))}\n`).join(''));
-      await waitFor(() => beats.length === 240, '240 queued beats delivered');
+      await waitFor(() => beats.length === 240, 3000, '240 queued beats delivered');
       assert.equal(closed.length, 0);
       // Far more than 10 s of the allowed rate, at once: a flood.
       agent.socket.write(Array.from({ length: 3000 }, (_, i) => `${JSON.stringify(beat(i))}\n`).join(''));
-      await waitFor(() => agent.closed, 'the flooding peer is dropped');
+      await waitFor(() => agent.closed, 3000, 'the flooding peer is dropped');
       assert.equal(closed.length, 1);
     } finally {
       agent.socket.destroy();

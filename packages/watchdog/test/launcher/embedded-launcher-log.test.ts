@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createLogger } from '@vigil/shared';
+import { waitFor } from '@vigil/shared/testing';
 import { EmbeddedLauncher } from '../../src/launcher/embedded-launcher.ts';
 import { INSTANCE_ENV } from '../../src/process/descendants.ts';
 
@@ -22,14 +23,6 @@ function launcher(logFile: string, watchdogLog: string) {
     logFile,
     logger: createLogger({ component: 'watchdog', file: watchdogLog, repeats: false }),
   });
-}
-
-async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const messages = (file: string) =>
@@ -65,6 +58,7 @@ describe('the agent.log descriptor of an embedded start', () => {
     await subject.start();
     await waitFor(
       () => existsSync(agentLog) && readFileSync(agentLog, 'utf8').includes('agent says hi'),
+      10_000,
       'output',
     );
     await subject.stop({ graceMs: 2000 });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { EmbeddedLauncher } from '../../src/launcher/embedded-launcher.ts';
 import type { AgentExit, LaunchedAgent, LauncherNotice } from '../../src/launcher/launcher.ts';
 import { INSTANCE_ENV } from '../../src/process/descendants.ts';
@@ -64,14 +65,6 @@ function launcher(
   return { launcher: created, notices, exits };
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function readLog(agent: LaunchedAgent): string {
   try {
     return readFileSync(join(dir, `agent-${agent.instance}.log`), 'utf8');
@@ -84,7 +77,7 @@ describe('EmbeddedLauncher', () => {
   test('starts the agent through the subreaper shim; the recorded command is what /proc shows', async () => {
     const { launcher: l } = launcher();
     const agent = await l.start();
-    await until(() => readCmdline(agent.pid)?.[0] === process.execPath, 'the exec into node');
+    await waitFor(() => readCmdline(agent.pid)?.[0] === process.execPath, 10_000, 'the exec into node');
     assert.deepEqual(readCmdline(agent.pid), agent.cmdline);
     assert.equal(readProcStat(agent.pid)?.startTicks, agent.startTicks);
     assert.equal(readProcStat(agent.pid)?.pgrp, agent.pid, 'it leads its own group');
@@ -121,9 +114,9 @@ describe('EmbeddedLauncher', () => {
   test('signal() is guarded: sent to the running agent, gone once it has exited', async () => {
     const { launcher: l, exits } = launcher();
     const agent = await l.start();
-    await until(() => readLog(agent).includes('ready'), 'the agent ready');
+    await waitFor(() => readLog(agent).includes('ready'), 10_000, 'the agent ready');
     assert.deepEqual(l.signal('SIGUSR2'), { outcome: 'sent' });
-    await until(() => exits.length === 1, 'the exit');
+    await waitFor(() => exits.length === 1, 10_000, 'the exit');
     assert.equal(exits[0]?.[0].code, 3);
     assert.equal(l.signal('SIGUSR2').outcome, 'gone');
     await l.sweep(agent);
@@ -132,22 +125,27 @@ describe('EmbeddedLauncher', () => {
   test('an agent that exits by itself: the sweep kills the hidden grandchild it was seen with', async () => {
     const { launcher: l, notices, exits } = launcher();
     const agent = await l.start();
-    await until(() => readLog(agent).includes('ready'), 'the agent ready');
+    await waitFor(() => readLog(agent).includes('ready'), 10_000, 'the agent ready');
     process.kill(agent.pid, 'SIGUSR1');
     let hidden = 0;
-    await until(() => {
-      hidden = Number(/hidden (\d+)/.exec(readLog(agent))?.[1] ?? 0);
-      return hidden > 0;
-    }, 'the hidden grandchild');
+    await waitFor(
+      () => {
+        hidden = Number(/hidden (\d+)/.exec(readLog(agent))?.[1] ?? 0);
+        return hidden > 0;
+      },
+      10_000,
+      'the hidden grandchild',
+    );
     strays.push(hidden);
     // Once its sh parent has exited it is reparented: to the agent, the subreaper, not to init.
-    await until(() => readProcStat(hidden)?.ppid === agent.pid, 'reparented to the agent');
-    await until(
+    await waitFor(() => readProcStat(hidden)?.ppid === agent.pid, 10_000, 'reparented to the agent');
+    await waitFor(
       () => notices.some((n) => (n.fields.tracked as number[] | undefined)?.includes(hidden)),
+      10_000,
       'the tracker saw it',
     );
     process.kill(agent.pid, 'SIGUSR2');
-    await until(() => exits.length === 1, 'the exit');
+    await waitFor(() => exits.length === 1, 10_000, 'the exit');
     const outcome = await l.sweep(agent);
     assert.ok(
       outcome.killed.some((p) => p.pid === hidden),

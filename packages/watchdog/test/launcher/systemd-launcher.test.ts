@@ -38,7 +38,7 @@ _, status = os.waitpid(pid, 0)
 put('status', str(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)))
 `;
 
-import { paced } from '@vigil/shared/testing';
+import { paced, waitFor } from '@vigil/shared/testing';
 
 /**
  * A stand-in for systemctl: records its argv, and simulates the one unit with a real process.
@@ -181,13 +181,6 @@ after(() => {
 });
 
 /** Polls until `predicate` holds; fails after `ms`, stretched to the machine's pace (each fake systemctl call starts a shell). */
-async function until(predicate: () => boolean, what: string, ms = paced(5000)): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('SystemdLauncher (against a fake systemctl)', () => {
   test("start runs `systemctl restart` and returns the unit's MainPID", async () => {
@@ -235,7 +228,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     h.set('command', 'sh\0-c\0sleep 0.2; exit 3');
     const exits = h.exits();
     const agent = await h.launcher.start();
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     assert.deepEqual(exits[0], { pid: agent.pid, code: 3, signal: null });
     assert.equal(h.launcher.current(), null);
   });
@@ -245,7 +238,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     const exits = h.exits();
     const agent = await h.launcher.start();
     process.kill(agent.pid, 'SIGTERM');
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGTERM' });
   });
 
@@ -256,7 +249,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     h.set('reap-delay', '0.3');
     const exits = h.exits();
     await h.launcher.start();
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     assert.equal(exits[0]?.code, 7);
   });
 
@@ -276,7 +269,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     assert.match(reason, new RegExp(`active \\(MainPID ${pid}\\)`));
     // An adopted agent's exit is seen too.
     process.kill(pid, 'SIGKILL');
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     assert.equal(exits[0]?.signal, 'SIGKILL');
   });
 
@@ -287,7 +280,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     const exits = h.exits();
     const first = await h.launcher.start();
     process.kill(first.pid, 'SIGKILL');
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     const second = await h.launcher.start();
     assert.notEqual(second.pid, first.pid);
     assert.equal(existsSync(join(h.state, 'waited')), false, 'the start waited out the holdoff');
@@ -302,7 +295,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     const replaced = h.replacements();
     const agent = await h.launcher.start();
     assert.equal(await h.operator('restart', UNIT), 0);
-    await until(() => replaced.length === 1, 'the replacement');
+    await waitFor(() => replaced.length === 1, paced(5000), 'the replacement');
     const { agent: next, previous } = replaced[0] as { agent: LaunchedAgent; previous: LaunchedAgent | null };
     assert.equal(previous, agent);
     assert.equal(next.pid, h.mainPid());
@@ -313,7 +306,7 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
     assert.deepEqual(exits, [], 'no exit: the watchdog must not treat it as a crash');
     // The new process is watched like any other: its death is an exit.
     process.kill(next.pid, 'SIGKILL');
-    await until(() => exits.length === 1, 'the exit event');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
     assert.deepEqual(exits[0], { pid: next.pid, code: null, signal: 'SIGKILL' });
   });
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { DescendantTracker } from '../../src/process/descendant-tracker.ts';
 import { findByInstance, INSTANCE_ENV, scanProc, walkTree } from '../../src/process/descendants.ts';
 import { hasEnvironEntry, readProcStat } from '../../src/process/proc-stat.ts';
@@ -36,14 +37,6 @@ async function line<T>(child: ChildProcess): Promise<T> {
   return JSON.parse(String(data)) as T;
 }
 
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 5000;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('walkTree', () => {
   test('children, grandchildren and a setsid child, from the children files', async () => {
     const { child, root } = await node(`
@@ -54,7 +47,7 @@ describe('walkTree', () => {
       setInterval(() => {}, 1000);
     `);
     const { a, b } = await line<{ a: number; b: number }>(child);
-    await until(() => walkTree([root]).length >= 3, 'the grandchild');
+    await waitFor(() => walkTree([root]).length >= 3, 5000, 'the grandchild');
     const pids = walkTree([root]).map((p) => p.pid);
     assert.ok(pids.includes(a) && pids.includes(b), JSON.stringify(pids));
     const grandchild = pids.find((p) => p !== a && p !== b) as number;
@@ -66,7 +59,7 @@ describe('walkTree', () => {
     const { root } = await node(
       `require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); setInterval(() => {}, 1000)`,
     );
-    await until(() => walkTree([root]).length === 1, 'the child');
+    await waitFor(() => walkTree([root]).length === 1, 5000, 'the child');
     assert.deepEqual(walkTree([{ ...root, startTicks: root.startTicks - 1 }]), []);
   });
 });
@@ -135,11 +128,12 @@ describe('DescendantTracker', () => {
       [mid, sleep].sort(),
     );
     child.stdin?.write('x');
-    await until(
+    await waitFor(
       () => readProcStat(mid) === null || readProcStat(mid)?.state === 'Z',
+      5000,
       'the middle process exits',
     );
-    await until(() => readProcStat(sleep)?.ppid !== mid, 'the sleep is orphaned');
+    await waitFor(() => readProcStat(sleep)?.ppid !== mid, 5000, 'the sleep is orphaned');
     tracker.refresh();
     assert.deepEqual(
       tracker.members().map((p) => p.pid),

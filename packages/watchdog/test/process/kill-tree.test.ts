@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { waitFor } from '@vigil/shared/testing';
 import { findByInstance, INSTANCE_ENV, walkTree } from '../../src/process/descendants.ts';
 import { killMarked, killTree, sweepAfterExit } from '../../src/process/kill-tree.ts';
 import { hasEnvironEntry, isSameProcessAlive, readProcStat } from '../../src/process/proc-stat.ts';
@@ -32,16 +33,15 @@ function marked(): number[] {
     .filter((pid) => isSameProcessAlive(pid));
 }
 
-async function waitForFile<T>(file: string): Promise<T> {
-  const deadline = performance.now() + 10_000;
-  for (;;) {
+function waitForFile<T>(file: string): Promise<T> {
+  const read = (): T | undefined => {
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as T;
     } catch {
-      if (performance.now() > deadline) throw new Error(`${file} never appeared`);
-      await new Promise((r) => setTimeout(r, 20));
+      return undefined;
     }
-  }
+  };
+  return waitFor(read, 10_000, `${file} to appear`, 20);
 }
 
 /**
