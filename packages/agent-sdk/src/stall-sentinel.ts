@@ -6,7 +6,8 @@
  * writes `stall-<pid>.json` to the report directory for the watchdog to pick up. It keeps
  * sampling (every `stallMs / 2`) while the stall lasts and rewrites the file each time, so when
  * the watchdog declares the loop hung the file names where the thread is then — a start that
- * was merely slow in one place before it blocked in another is not blamed for the hang.
+ * was merely slow in one place before it blocked in another is not blamed for the hang. The
+ * file is removed when the loop moves again: it exists only while a stall lasts.
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

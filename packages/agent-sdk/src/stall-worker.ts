@@ -36,6 +36,8 @@ interface Stall {
   tally: Map<string, number>;
   stack: string[] | undefined;
   nextSampleAt: number;
+  /** The file names this stall: removed when the loop moves again. */
+  written: boolean;
 }
 let stall: Stall | undefined;
 /** A pause asked for and not yet landed. */
@@ -101,6 +103,7 @@ function write(current: Stall, blockedMs: number, stack: string[]): void {
       closeSync(fd);
     }
     renameSync(tmp, data.file);
+    current.written = true;
   } catch {
     // Nowhere to say so without the main thread; the watchdog just finds no evidence.
     try {
@@ -134,6 +137,14 @@ session.on('Debugger.paused', ({ params }) => {
 // Enabled now, while the main thread is free to answer; it cannot once it is blocked.
 session.post('Debugger.enable');
 
+function removeStallFile(): void {
+  try {
+    unlinkSync(data.file);
+  } catch {
+    // Already gone (the watchdog may take it as evidence).
+  }
+}
+
 function sample(current: Stall): void {
   pausing = setTimeout(() => {
     pausing = undefined;
@@ -154,11 +165,21 @@ setInterval(() => {
   if (value !== last) {
     last = value;
     movedAt = now;
+    // A stall that ended is no evidence of a hang: the file exists only while one lasts, so
+    // neither the watchdog nor an operator reads an earlier, slow moment as the hang.
+    if (stall?.written) removeStallFile();
     stall = undefined;
     return;
   }
   if (now - movedAt < data.stallMs) return;
-  stall ??= { since: movedAt, samples: 0, tally: new Map(), stack: undefined, nextSampleAt: now };
+  stall ??= {
+    since: movedAt,
+    samples: 0,
+    tally: new Map(),
+    stack: undefined,
+    nextSampleAt: now,
+    written: false,
+  };
   if (pausing !== undefined || now < stall.nextSampleAt) return;
   stall.nextSampleAt = now + (now - stall.since >= LONG_STALL_MS ? LONG_STALL_SAMPLE_MS : sampleMs);
   sample(stall);

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ChildProcesses, jsonLines, waitFor } from '@vigil/shared/testing';
+import { ChildProcesses, jsonLines, paced, waitFor } from '@vigil/shared/testing';
 import { FakeWatchdog } from './support/fake-watchdog.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
@@ -132,10 +132,18 @@ describe('fixture agents', () => {
       VIGIL_REPORT_DIR: reportDir,
       VIGIL_STALL_MS: '300',
     });
-    await misbehaving();
+    const began = Number((await misbehaving()).monoMs);
     const stallFile = join(reportDir, `stall-${child.pid}.json`);
-    await waitFor(() => existsSync(stallFile), 10_000, 'stall file');
-    const report = JSON.parse(readFileSync(stallFile, 'utf8')) as { stack: string[] };
+    // A record of this block, not of a slow moment before it (a start on a loaded host).
+    const report = await waitFor(
+      () => {
+        if (!existsSync(stallFile)) return undefined;
+        const read = JSON.parse(readFileSync(stallFile, 'utf8')) as { stack: string[]; monoMs: number };
+        return read.monoMs >= began ? read : undefined;
+      },
+      paced(10_000),
+      'a stall file of the block',
+    );
     assert.match(report.stack[0] ?? '', /^blockForever \(.*blocks-event-loop\.mjs:\d+:\d+\)$/);
     assert.equal(child.exitCode, null);
     const count = watchdog.heartbeats.length;

@@ -31,7 +31,7 @@ describe('stall sentinel', () => {
     const watchdog = await FakeWatchdog.start();
     watchdogs.push(watchdog);
     const reportDir = join(watchdog.dir, 'reports');
-    const { child } = children.spawn(FIXTURE, {
+    const { child, stdout } = children.spawn(FIXTURE, {
       VIGIL_AGENT_SOCKET: watchdog.path,
       VIGIL_REPORT_DIR: reportDir,
       VIGIL_STALL_MS: '500',
@@ -40,8 +40,21 @@ describe('stall sentinel', () => {
     const [hello] = await watchdog.waitForHellos(1, 10_000);
     const stallFile = join(reportDir, `stall-${child.pid}.json`);
     afterHello?.(stallFile);
-    await waitFor(() => existsSync(stallFile), 10_000, 'the stall file');
-    const report = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+    const began = await waitFor(
+      () => Number(/^spinning (\d+)$/m.exec(stdout())?.[1]) || undefined,
+      paced(10_000),
+      'the spin',
+    );
+    // A record of the spin, not of a slow moment before it (a start on a loaded host).
+    const report = await waitFor(
+      () => {
+        if (!existsSync(stallFile)) return undefined;
+        const read = JSON.parse(readFileSync(stallFile, 'utf8')) as StallReport;
+        return read.monoMs >= began ? read : undefined;
+      },
+      paced(10_000),
+      'the stall file',
+    );
     return { child, hello, stallFile, report };
   }
 
@@ -112,6 +125,24 @@ describe('stall sentinel', () => {
       tops.join('\n'),
     );
     assert.ok(tops.length <= 5);
+  });
+
+  test('a stall that ends takes its file with it: a slow moment is not left as evidence', async () => {
+    const reportDir = mkdtempSync('/tmp/vg-stall-ends-');
+    const stallMs = 200;
+    const sentinel = startStallSentinel({ reportDir, stallMs });
+    // The worker is its own thread: block this loop until it has written the file (bounded).
+    const deadline = performance.now() + paced(10_000);
+    while (!existsSync(sentinel.file) && performance.now() < deadline) {
+      // stalled on purpose
+    }
+    assert.ok(existsSync(sentinel.file), 'the stall was written while it lasted');
+    await waitFor(
+      () => !existsSync(sentinel.file),
+      paced(5000),
+      'the stall file removed once the loop moved',
+    );
+    await sentinel.stop();
   });
 
   test('a free loop writes nothing, and stop() ends the worker', async () => {
