@@ -11,11 +11,19 @@ import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+const CPU_LIMIT_PERCENT = 90;
 
-function config({ files, mode, memoryLimit }) {
+/**
+ * `bundled`: the agent is vigil's own vigil-agent (no agent.command), without the limits it
+ * gets by default unless `cpuLimit`/`memoryLimit` ask for them. `cpuLimit`: 90 % of a core.
+ */
+function config({ files, mode, memoryLimit, cpuLimit, bundled }) {
   const watchdog = {};
+  if (bundled && !memoryLimit && !cpuLimit) watchdog.resources = { bundledDefaults: false };
+  if (cpuLimit) watchdog.resources = { ...watchdog.resources, cpu: { maxPercent: CPU_LIMIT_PERCENT } };
   if (memoryLimit) {
     watchdog.resources = {
+      ...watchdog.resources,
       memory: {
         maxRssBytes: LIMIT_BYTES,
         ceilingRssBytes: Math.round(LIMIT_BYTES * 1.05),
@@ -23,6 +31,7 @@ function config({ files, mode, memoryLimit }) {
       },
     };
   }
+  if (bundled) return { watchdog };
   return {
     watchdog,
     agent: { command: [process.execPath, APP_SCRIPT], env: appEnv(files, { mode, vigil: true }) },
@@ -80,11 +89,14 @@ export const vigil = {
     return `vigil: \`vigil run\` (embedded), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
   },
 
-  async start({ keeper, dir, files, mode = 'run', memoryLimit = false }) {
+  async start({ keeper, dir, files, mode = 'run', memoryLimit = false, cpuLimit = false, bundled = false }) {
     const home = join(dir, 'vh');
     mkdirSync(home);
     const configFile = join(home, 'vigil.json');
-    writeFileSync(configFile, `${JSON.stringify(config({ files, mode, memoryLimit }), null, 2)}\n`);
+    writeFileSync(
+      configFile,
+      `${JSON.stringify(config({ files, mode, memoryLimit, cpuLimit, bundled }), null, 2)}\n`,
+    );
     const env = keeper.env({ VIGIL_HOME: home });
     const child = keeper.spawn(process.execPath, [VIGIL_BIN, 'run'], {
       env,
@@ -96,6 +108,9 @@ export const vigil = {
     return {
       supervisorPids: () => [child.pid],
       appPid: () => status()?.agent?.pid ?? null,
+      /** The pair, measured apart: the watchdog, and the agent it runs (the app, or vigil-agent). */
+      parts: () => ({ watchdog: [child.pid], agent: [status()?.agent?.pid].filter(Boolean) }),
+      statusCommand: () => ({ command: process.execPath, args: [VIGIL_BIN, 'status', '--json'], env }),
       isReady: () => status()?.agent?.state === 'healthy',
       async state() {
         const s = status();
