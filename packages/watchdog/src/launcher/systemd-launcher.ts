@@ -13,7 +13,6 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { watchdogErrors } from '../errors.js';
 import type { KillTreeOutcome } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
@@ -71,6 +70,8 @@ export class SystemdLauncher implements AgentLauncher {
   }
 
   async #systemctl(...args: string[]) {
+    // Loaded on first use: the embedded daemon imports this file (choose-launcher) but never runs it.
+    const { execa } = await import('execa');
     return execa(this.#o.systemctl ?? 'systemctl', args, { reject: false, timeout: 30_000 });
   }
 
