@@ -1,5 +1,5 @@
 /**
- * vigil: `vigil run` (embedded mode) in its own VIGIL_HOME, default settings; the app is the
+ * vigil: `./vigil run` (the checkout's launcher, embedded mode) in its own VIGIL_HOME, default settings; the app is the
  * agent (`agent.command`) and heartbeats with the SDK. The leak scenario adds a memory limit.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,11 @@ import { APP_SCRIPT, appEnv, LIMIT_BYTES } from '../lib/app-spec.mjs';
 import { stopChild } from '../lib/processes.mjs';
 import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+// VIGIL_BENCH_ROOT: another built checkout of vigil to measure (e.g. main, for a before/after).
+const ROOT = process.env.VIGIL_BENCH_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
+export const VIGIL_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil.js');
+// The checkout's launcher: `./vigil run` is node with the daemon's flags (it execs, so its pid is the watchdog's).
+const LAUNCHER = join(ROOT, 'vigil');
 const CPU_LIMIT_PERCENT = 90;
 
 /**
@@ -86,7 +89,7 @@ export const vigil = {
       ? `heartbeat ${d.heartbeat.intervalMs} ms / timeout ${d.heartbeat.timeoutMs} ms`
       : 'defaults unknown';
     const limit = JSON.stringify(config({ files: {}, memoryLimit: true }).watchdog.resources.memory);
-    return `vigil: \`vigil run\` (embedded), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
+    return `vigil: \`./vigil run\` (embedded; node --lite-mode --max-semi-space-size=1 --single-threaded-gc), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
   },
 
   async start({ keeper, dir, files, mode = 'run', memoryLimit = false, cpuLimit = false, bundled = false }) {
@@ -98,7 +101,7 @@ export const vigil = {
       `${JSON.stringify(config({ files, mode, memoryLimit, cpuLimit, bundled }), null, 2)}\n`,
     );
     const env = keeper.env({ VIGIL_HOME: home });
-    const child = keeper.spawn(process.execPath, [VIGIL_BIN, 'run'], {
+    const child = keeper.spawn(LAUNCHER, ['run'], {
       env,
       cwd: dir,
       logFile: join(dir, 'vigil-run.out'),

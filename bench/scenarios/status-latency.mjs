@@ -4,10 +4,8 @@
  * floors (a bare node start, and vigil's CLI doing nothing), timed in the same rounds as vigil's
  * calls. Median and p95 over --status-calls calls per trial. Peers run one after another.
  */
-import { fileURLToPath } from 'node:url';
 import { guarded, waitReady, withPeer } from '../lib/trial.mjs';
-
-const VIGIL_BIN = fileURLToPath(new URL('../../packages/watchdog/dist/bin/vigil.js', import.meta.url));
+import { VIGIL_BIN } from '../peers/vigil.mjs';
 
 function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 
 if (process.argv[2] === 'run') {
   // The daemon runs little JavaScript, so it trades the optimizing compilers and a large young
-  // generation for memory: about 40 MB less RSS. Set before anything else is loaded.
+  // generation for memory: about 8.7 MB less RSS. Set before anything else is loaded.
   setFlagsFromString('--lite-mode');
   setFlagsFromString('--max-semi-space-size=1');
 }

@@ -19,6 +19,7 @@
  * `systemd-analyze security` exposure of both (see SECURITY_THRESHOLDS).
  */
 import { defaultConfig } from '@vigil/shared';
+import { DAEMON_NODE_FLAGS } from '../launcher/daemon-node-flags.js';
 
 export const WATCHDOG_UNIT = 'vigil-watchdog.service';
 export const AGENT_UNIT = 'vigil-agent.service';
@@ -99,7 +100,12 @@ function header(options: UnitOptions): string[] {
 }
 
 export function watchdogUnit(options: UnitOptions): string {
-  const exec = [options.node, `${options.prefix}/packages/watchdog/dist/bin/vigil.js`, 'run'];
+  const exec = [
+    options.node,
+    ...DAEMON_NODE_FLAGS,
+    `${options.prefix}/packages/watchdog/dist/bin/vigil.js`,
+    'run',
+  ];
   return `${[
     ...header(options),
     '[Unit]',

@@ -166,7 +166,7 @@ describe('vigil install --root', () => {
       'Restart=always',
       'RestartSec=1s',
       'Environment=VIGIL_MODE=systemd',
-      `ExecStart=${process.execPath} ${REPO}/packages/watchdog/dist/bin/vigil.js run`,
+      `ExecStart=${process.execPath} --lite-mode --max-semi-space-size=1 --single-threaded-gc ${REPO}/packages/watchdog/dist/bin/vigil.js run`,
       'RuntimeDirectory=vigil',
       'RuntimeDirectoryMode=0750',
       'RuntimeDirectoryPreserve=yes',
