@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { VigilConfig, VigilPaths } from '@vigil/shared';
 import { INSTANCE_ENV } from '../process/descendants.js';
+import { BUNDLED_AGENT_NODE_FLAGS } from './daemon-node-flags.js';
 
 export function bundledAgentPath(): string {
   return fileURLToPath(import.meta.resolve('@vigil/agent/bin/vigil-agent'));
@@ -15,7 +16,7 @@ export function bundledAgentPath(): string {
 export function agentCommand(config: VigilConfig): string[] {
   return config.agent.command
     ? [...config.agent.command]
-    : [process.execPath, '--expose-gc', bundledAgentPath()];
+    : [process.execPath, ...BUNDLED_AGENT_NODE_FLAGS, bundledAgentPath()];
 }
 
 function quoteForNodeOptions(value: string): string {

@@ -19,7 +19,7 @@
  * `systemd-analyze security` exposure of both (see SECURITY_THRESHOLDS).
  */
 import { defaultConfig } from '@vigil/shared';
-import { DAEMON_NODE_FLAGS } from '../launcher/daemon-node-flags.js';
+import { BUNDLED_AGENT_NODE_FLAGS, DAEMON_NODE_FLAGS } from '../launcher/daemon-node-flags.js';
 
 export const WATCHDOG_UNIT = 'vigil-watchdog.service';
 export const AGENT_UNIT = 'vigil-agent.service';
@@ -160,7 +160,11 @@ export function watchdogUnit(options: UnitOptions): string {
 export function agentUnit(options: UnitOptions): string {
   const defaults = defaultConfig();
   const reportDir = `${STATE_DIR}/reports`;
-  const exec = [options.node, '--expose-gc', `${options.prefix}/packages/agent/dist/bin/vigil-agent.js`];
+  const exec = [
+    options.node,
+    ...BUNDLED_AGENT_NODE_FLAGS,
+    `${options.prefix}/packages/agent/dist/bin/vigil-agent.js`,
+  ];
   const env: [string, string][] = [
     ['VIGIL_MODE', 'systemd'],
     ['VIGIL_AGENT_SOCKET', `${RUN_DIR}/agent.sock`],

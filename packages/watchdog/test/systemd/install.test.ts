@@ -180,7 +180,7 @@ describe('vigil install --root', () => {
     assert.ok(watchdog.some((l) => l.startsWith('After=') && l.includes(AGENT)));
     for (const line of [
       'Type=exec',
-      `ExecStart=${process.execPath} --expose-gc ${REPO}/packages/agent/dist/bin/vigil-agent.js`,
+      `ExecStart=${process.execPath} --expose-gc --max-semi-space-size=1 ${REPO}/packages/agent/dist/bin/vigil-agent.js`,
       'Environment=VIGIL_MODE=systemd',
       'Environment=VIGIL_AGENT_SOCKET=/run/vigil/agent.sock',
       'Environment=VIGIL_REPORT_DIR=/var/lib/vigil/reports',
