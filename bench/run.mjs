@@ -27,9 +27,23 @@ import { hang } from './scenarios/hang.mjs';
 import { idle } from './scenarios/idle.mjs';
 import { kill9 } from './scenarios/kill9.mjs';
 import { leak } from './scenarios/leak.mjs';
+import { schedIdle, schedLimits } from './scenarios/sched-idle.mjs';
 import { sigstop } from './scenarios/sigstop.mjs';
+import { startup } from './scenarios/startup.mjs';
+import { statusLatency } from './scenarios/status-latency.mjs';
 
-const SCENARIOS = { kill9, hang, sigstop, leak, idle, crashLoop };
+const SCENARIOS = {
+  kill9,
+  hang,
+  sigstop,
+  leak,
+  idle,
+  crashLoop,
+  schedIdle,
+  schedLimits,
+  startup,
+  statusLatency,
+};
 const VIGIL_BIN = fileURLToPath(new URL('../packages/cli/dist/bin/vigil.js', import.meta.url));
 const AGENT_SDK = fileURLToPath(new URL('../packages/agent-sdk/dist/index.js', import.meta.url));
 const INSTALL = fileURLToPath(new URL('./install-peers.sh', import.meta.url));

@@ -1,7 +1,18 @@
 /** The benchmark's command line: every trial count and duration is a flag. */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['kill9', 'hang', 'sigstop', 'leak', 'idle', 'crashLoop'];
+export const SCENARIOS = [
+  'kill9',
+  'hang',
+  'sigstop',
+  'leak',
+  'idle',
+  'crashLoop',
+  'schedIdle',
+  'schedLimits',
+  'startup',
+  'statusLatency',
+];
 export const PEERS = ['vigil', 'pm2', 'supervisord', 'monit'];
 
 const DEFAULTS = {
@@ -13,6 +24,7 @@ const DEFAULTS = {
   idleSeconds: 60,
   idleSettleSeconds: 10,
   crashSeconds: 60,
+  statusCalls: 30,
 };
 
 /** --quick: a smoke run of a few minutes, not figures to publish. */
@@ -25,6 +37,7 @@ const QUICK = {
   idleSeconds: 10,
   idleSettleSeconds: 2,
   crashSeconds: 12,
+  statusCalls: 5,
 };
 
 export const HELP = `Usage: node bench/run.mjs [options]
@@ -46,6 +59,7 @@ Options:
   --idle-seconds S         idle measurement window (default ${DEFAULTS.idleSeconds})
   --idle-settle-seconds S  wait after the app is up before the idle window (default ${DEFAULTS.idleSettleSeconds})
   --crash-seconds S        crash-loop window (default ${DEFAULTS.crashSeconds})
+  --status-calls N         status-command calls per trial, for its median and p95 (default ${DEFAULTS.statusCalls})
   --only LIST              scenarios, comma-separated: ${SCENARIOS.join(',')}
   --peers LIST             peers, comma-separated: ${PEERS.join(',')}
   --peers-prefix DIR       where PM2 is installed (default /tmp/vigil-bench-peers)
@@ -101,6 +115,7 @@ export function parseFlags(argv) {
         'idle-seconds': { type: 'string' },
         'idle-settle-seconds': { type: 'string' },
         'crash-seconds': { type: 'string' },
+        'status-calls': { type: 'string' },
         only: { type: 'string' },
         peers: { type: 'string' },
         'peers-prefix': { type: 'string' },
@@ -127,6 +142,7 @@ export function parseFlags(argv) {
     idleSeconds: pick('idle-seconds', 'idleSeconds', { integer: false }),
     idleSettleSeconds: pick('idle-settle-seconds', 'idleSettleSeconds', { integer: false, zero: true }),
     crashSeconds: pick('crash-seconds', 'crashSeconds', { integer: false }),
+    statusCalls: pick('status-calls', 'statusCalls'),
     only: v.only ? list('only', v.only, SCENARIOS) : SCENARIOS,
     peers: v.peers ? list('peers', v.peers, PEERS) : PEERS,
     peersPrefix: v['peers-prefix'] ?? '/tmp/vigil-bench-peers',

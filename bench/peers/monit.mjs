@@ -151,6 +151,7 @@ export const monit = {
     return {
       supervisorPids: () => [monitPid()].filter(Boolean),
       appPid: pidFromFile,
+      statusCommand: () => ({ command: MONIT, args: ['-c', p.cfg, 'status'], env }),
       // Ready once monit itself reports the app running with that pid (its first cycle is done).
       async isReady() {
         const pid = pidFromFile();

@@ -61,6 +61,7 @@ export function pm2Peer(prefix) {
       return {
         supervisorPids: () => [daemonPid()].filter(Boolean),
         appPid,
+        statusCommand: () => ({ command: bin, args: ['jlist'], env }),
         isReady: () => {
           const pid = appPid();
           return pid !== null && isAlive(pid);

@@ -75,6 +75,7 @@ export const supervisord = {
     return {
       supervisorPids: () => [child.pid],
       appPid,
+      statusCommand: () => ({ command: 'supervisorctl', args: ['-c', cfg, 'status'], env }),
       isReady: () => appPid() !== null,
       async state() {
         const out = await keeper.run('supervisorctl', ['-c', cfg, 'status', 'app'], {

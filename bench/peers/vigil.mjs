@@ -1,5 +1,5 @@
 /**
- * vigil: `vigil run` (embedded mode) in its own VIGIL_HOME, default settings; the app is the
+ * vigil: `./vigil run` (the checkout's launcher, embedded mode) in its own VIGIL_HOME, default settings; the app is the
  * agent (`agent.command`) and heartbeats with the SDK. The leak scenario adds a memory limit.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,13 +9,24 @@ import { APP_SCRIPT, appEnv, LIMIT_BYTES } from '../lib/app-spec.mjs';
 import { stopChild } from '../lib/processes.mjs';
 import { watchdogTimeline } from '../lib/watchdog-timeline.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const VIGIL_BIN = join(ROOT, 'packages/cli/dist/bin/vigil.js');
+// VIGIL_BENCH_ROOT: another built checkout of vigil to measure (e.g. main, for a before/after).
+const ROOT = process.env.VIGIL_BENCH_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
+export const VIGIL_BIN = join(ROOT, 'packages/cli/dist/bin/vigil.js');
+// The checkout's launcher: `./vigil run` is node with the daemon's flags (it execs, so its pid is the watchdog's).
+const LAUNCHER = join(ROOT, 'vigil');
+const CPU_LIMIT_PERCENT = 90;
 
-function config({ files, mode, memoryLimit }) {
+/**
+ * `bundled`: the agent is vigil's own vigil-agent (no agent.command), without the limits it
+ * gets by default unless `cpuLimit`/`memoryLimit` ask for them. `cpuLimit`: 90 % of a core.
+ */
+function config({ files, mode, memoryLimit, cpuLimit, bundled }) {
   const watchdog = {};
+  if (bundled && !memoryLimit && !cpuLimit) watchdog.resources = { bundledDefaults: false };
+  if (cpuLimit) watchdog.resources = { ...watchdog.resources, cpu: { maxPercent: CPU_LIMIT_PERCENT } };
   if (memoryLimit) {
     watchdog.resources = {
+      ...watchdog.resources,
       memory: {
         maxRssBytes: LIMIT_BYTES,
         ceilingRssBytes: Math.round(LIMIT_BYTES * 1.05),
@@ -23,6 +34,7 @@ function config({ files, mode, memoryLimit }) {
       },
     };
   }
+  if (bundled) return { watchdog };
   return {
     watchdog,
     agent: { command: [process.execPath, APP_SCRIPT], env: appEnv(files, { mode, vigil: true }) },
@@ -77,16 +89,19 @@ export const vigil = {
       ? `heartbeat ${d.heartbeat.intervalMs} ms / timeout ${d.heartbeat.timeoutMs} ms`
       : 'defaults unknown';
     const limit = JSON.stringify(config({ files: {}, memoryLimit: true }).watchdog.resources.memory);
-    return `vigil: \`vigil run\` (embedded), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
+    return `vigil: \`./vigil run\` (embedded; node --lite-mode --max-semi-space-size=1 --single-threaded-gc), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
   },
 
-  async start({ keeper, dir, files, mode = 'run', memoryLimit = false }) {
+  async start({ keeper, dir, files, mode = 'run', memoryLimit = false, cpuLimit = false, bundled = false }) {
     const home = join(dir, 'vh');
     mkdirSync(home);
     const configFile = join(home, 'vigil.json');
-    writeFileSync(configFile, `${JSON.stringify(config({ files, mode, memoryLimit }), null, 2)}\n`);
+    writeFileSync(
+      configFile,
+      `${JSON.stringify(config({ files, mode, memoryLimit, cpuLimit, bundled }), null, 2)}\n`,
+    );
     const env = keeper.env({ VIGIL_HOME: home });
-    const child = keeper.spawn(process.execPath, [VIGIL_BIN, 'run'], {
+    const child = keeper.spawn(LAUNCHER, ['run'], {
       env,
       cwd: dir,
       logFile: join(dir, 'vigil-run.out'),
@@ -96,6 +111,9 @@ export const vigil = {
     return {
       supervisorPids: () => [child.pid],
       appPid: () => status()?.agent?.pid ?? null,
+      /** The pair, measured apart: the watchdog, and the agent it runs (the app, or vigil-agent). */
+      parts: () => ({ watchdog: [child.pid], agent: [status()?.agent?.pid].filter(Boolean) }),
+      statusCommand: () => ({ command: process.execPath, args: [VIGIL_BIN, 'status', '--json'], env }),
       isReady: () => status()?.agent?.state === 'healthy',
       async state() {
         const s = status();

@@ -12,7 +12,19 @@ const FIELDS = {
   leak: ['peakMiB', 'overshootPct', 'crossToStartedMs', 'leakToStartedMs'],
   idle: ['rssMB', 'rssMaxMB', 'rssAnonMB', 'cpuPct', 'childrenCpuPct'],
   crashLoop: ['startsIn10s', 'startsInWindow'],
+  schedIdle: schedFields(['supervisor', 'watchdog', 'agent', 'pair']),
+  schedLimits: schedFields(['supervisor', 'watchdog', 'agent', 'pair']),
+  startup: ['startedMs', 'healthyMs', 'bundledHealthyMs'],
+  statusLatency: ['statusMedianMs', 'statusP95Ms', 'nodeFloorMedianMs', 'versionMedianMs', 'versionP95Ms'],
 };
+
+/** Fields of lib/sched.mjs's groups, as `group.field` paths into each trial. */
+function schedFields(groups) {
+  const fields = ['cpuNs', 'cpuPct', 'childrenCpuPct', 'totalCpuPct', 'wakeupsPerSec', 'rssMB', 'rssAnonMB'];
+  return groups.flatMap((g) => fields.map((f) => `${g}.${f}`));
+}
+
+const at = (trial, path) => path.split('.').reduce((o, key) => o?.[key], trial);
 
 export function summarizePeer(scenarioId, entry, floorMedian) {
   const trials = entry.trials;
@@ -26,7 +38,7 @@ export function summarizePeer(scenarioId, entry, floorMedian) {
   };
   if (entry.unsupported) summary.unsupported = entry.unsupported;
   for (const field of FIELDS[scenarioId] ?? []) {
-    const s = summarize(ok.map((t) => t[field]));
+    const s = summarize(ok.map((t) => at(t, field)));
     if (s) summary[field] = s;
   }
   if (summary.ms && floorMedian) summary.ratioToFloor = summary.ms.median / floorMedian;

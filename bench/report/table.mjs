@@ -27,12 +27,99 @@ const ROWS = [
   { scenario: 'crashLoop', field: 'startsIn10s', label: '(f) crash loop: starts in the first 10 s' },
   { scenario: 'crashLoop', field: 'startsInWindow', label: '(f) crash loop: starts in the window' },
   { scenario: 'crashLoop', field: 'states', label: '(f) crash loop: state after the window' },
+  // vigilField: what vigil's column shows where it differs; vs: the other columns add vigil's median ÷ theirs.
+  ...schedRows('schedIdle', '(g) idle', false),
+  {
+    scenario: 'schedIdle',
+    vigilField: 'agent.totalCpuPct',
+    label: '(g) idle CPU, vigil-agent alone, %',
+    digits: 3,
+  },
+  {
+    scenario: 'schedIdle',
+    vigilField: 'agent.wakeupsPerSec',
+    label: '(g) idle wakeups/s, vigil-agent alone',
+    digits: 1,
+  },
+  {
+    scenario: 'schedIdle',
+    vigilField: 'agent.rssMB',
+    label: '(g) idle VmRSS, vigil-agent alone, MB',
+    digits: 1,
+  },
+  ...schedRows('schedLimits', '(h) limits on', true),
+  {
+    scenario: 'startup',
+    field: 'startedMs',
+    label: '(i) start command → app `started`, ms',
+    vs: true,
+  },
+  { scenario: 'startup', vigilField: 'healthyMs', label: '(i) `vigil run` → agent (the app) healthy, ms' },
+  { scenario: 'startup', vigilField: 'bundledHealthyMs', label: '(i) `vigil run` → vigil-agent healthy, ms' },
+  {
+    scenario: 'statusLatency',
+    field: 'statusMedianMs',
+    label: '(j) status command, median ms',
+    digits: 1,
+    vs: true,
+  },
+  {
+    scenario: 'statusLatency',
+    field: 'statusP95Ms',
+    label: '(j) status command, p95 ms',
+    digits: 1,
+    vs: true,
+  },
+  {
+    scenario: 'statusLatency',
+    vigilField: 'versionMedianMs',
+    label: '(j) floor: `vigil --version`, median ms',
+    digits: 1,
+  },
+  {
+    scenario: 'statusLatency',
+    vigilField: 'nodeFloorMedianMs',
+    label: '(j) floor: `node -e 0`, median ms',
+    digits: 1,
+  },
 ];
+
+/** Rows of a schedstat scenario: vigil's watchdog and its pair against each supervisor process. */
+function schedRows(scenario, prefix, limits) {
+  const cpu = limits ? 'CPU incl. reaped children' : 'CPU (schedstat)';
+  const rows = [
+    [`${prefix}: ${cpu}, % of a core — vigil: watchdog`, 'totalCpuPct', 'watchdog', 3],
+    [`${prefix}: ${cpu}, % — vigil: pair`, 'totalCpuPct', 'pair', 3],
+    [`${prefix}: wakeups/s — vigil: watchdog`, 'wakeupsPerSec', 'watchdog', 1],
+    [`${prefix}: wakeups/s — vigil: pair`, 'wakeupsPerSec', 'pair', 1],
+    [`${prefix}: VmRSS, MB — vigil: watchdog`, 'rssMB', 'watchdog', 1],
+    [`${prefix}: RssAnon, MB — vigil: watchdog`, 'rssAnonMB', 'watchdog', 1],
+    [`${prefix}: VmRSS, MB — vigil: pair`, 'rssMB', 'pair', 1],
+  ];
+  return rows.map(([label, f, part, digits]) => ({
+    scenario,
+    field: `supervisor.${f}`,
+    vigilField: `${part}.${f}`,
+    label,
+    digits,
+    vs: true,
+  }));
+}
 
 const num = (n, digits = 0, sign = false) => `${sign && n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
 
-function cell(row, summary, floorMedian, capSeconds) {
+function cell(row, summary, floorMedian, capSeconds, vigilSummary, isVigil) {
   if (!summary) return '–';
+  if (row.vigilField || row.vs) {
+    const field = isVigil && row.vigilField ? row.vigilField : row.field;
+    if (!field) return '–';
+    const vigilField = row.vigilField ?? row.field;
+    const text = cell({ ...row, field, vigilField: undefined, vs: false }, summary, floorMedian, capSeconds);
+    const mine = summary[field]?.median;
+    const theirs = vigilSummary?.[vigilField]?.median;
+    if (!row.vs || isVigil || !mine || theirs === undefined) return text;
+    return `${text} (vigil ×${(theirs / mine).toFixed(2)})`;
+  }
   if (summary.unsupported) return `never (${summary.unsupported})`;
   if (row.field === 'states') {
     const states = Object.entries(summary.states ?? {});
@@ -93,12 +180,15 @@ export function renderTable(results) {
     const scenario = results.scenarios[row.scenario];
     if (!scenario) continue;
     const capSeconds = row.scenario === 'leak' ? f.leakCapSeconds : f.capSeconds;
-    const cells = peers.map((p) => cell(row, scenario.peers[p]?.summary, floor?.median, capSeconds));
+    const vigilSummary = scenario.peers.vigil?.summary;
+    const cells = peers.map((p) =>
+      cell(row, scenario.peers[p]?.summary, floor?.median, capSeconds, vigilSummary, p === 'vigil'),
+    );
     lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   lines.push(
-    '`never`: not restarted within the cap; `[never in k/n]`: some trials did, k did not; `[k failed]`: trials that could not be run to the end (reasons in the JSON).',
+    "`(vigil ×r)`: vigil's median ÷ this peer's, same run. `never`: not restarted within the cap; `[never in k/n]`: some trials did, k did not; `[k failed]`: trials that could not be run to the end (reasons in the JSON).",
   );
   if (results.targets?.length) {
     lines.push('');

@@ -67,6 +67,30 @@ export function judgeTargets(results) {
       `median ${fmt(i.cpuPct.median, 3)} %, max ${fmt(i.cpuPct.max, 3)} % (reaped children: median ${fmt(i.childrenCpuPct.median, 3)} %)`,
     );
   }
+  const median = (summary, field) => summary?.[field]?.median;
+  const upTo = (target, summary, field, limit, unit, d) => {
+    const m = median(summary, field);
+    if (m === undefined) return;
+    add(target, m <= limit, `median ${fmt(m, d)} ${unit}, max ${fmt(summary[field].max, d)} ${unit}`);
+  };
+  const g = s('schedIdle');
+  upTo('watchdog idle CPU ≤ 0.05 % (schedstat)', g, 'watchdog.totalCpuPct', 0.05, '%', 3);
+  upTo('watchdog idle VmRSS ≤ 45 MB', g, 'watchdog.rssMB', 45, 'MB', 1);
+  upTo('watchdog idle RssAnon ≤ 9 MB', g, 'watchdog.rssAnonMB', 9, 'MB', 1);
+  upTo('bundled agent idle CPU ≤ 0.3 %', g, 'agent.totalCpuPct', 0.3, '%', 3);
+  upTo('bundled agent idle VmRSS ≤ 60 MB', g, 'agent.rssMB', 60, 'MB', 1);
+  upTo('pair idle CPU ≤ 0.4 %', g, 'pair.totalCpuPct', 0.4, '%', 3);
+  upTo('pair idle VmRSS ≤ 100 MB', g, 'pair.rssMB', 100, 'MB', 1);
+  upTo(
+    'watchdog with memory+CPU limits ≤ 0.2 %, children included',
+    s('schedLimits'),
+    'watchdog.totalCpuPct',
+    0.2,
+    '%',
+    3,
+  );
+  upTo('`vigil run` → vigil-agent healthy ≤ 0.8 s', s('startup'), 'bundledHealthyMs', 800, 'ms', 0);
+  upTo('`vigil status --json` ≤ 80 ms', s('statusLatency'), 'statusMedianMs', 80, 'ms', 1);
   const c = s('crashLoop');
   if (c?.startsIn10s) {
     add(

@@ -233,7 +233,14 @@ describe("the README's first screen, as a user without root, pnpm or npm's globa
       watchdog === shell.pid || parent === shell.pid,
       `watchdog ${watchdog} has parent ${parent}, the shell is ${shell.pid}`,
     );
-    assert.deepEqual(cmdline(watchdog).slice(1), [join(clone, 'packages/cli/dist/bin/vigil.js'), 'run']);
+    // node, the daemon's flags (./vigil passes them to `run`), the program.
+    assert.deepEqual(cmdline(watchdog).slice(1), [
+      '--lite-mode',
+      '--max-semi-space-size=1',
+      '--single-threaded-gc',
+      join(clone, 'packages/cli/dist/bin/vigil.js'),
+      'run',
+    ]);
     const managers = pidsWithEnv('HOME', userHome).filter((pid) =>
       cmdline(pid)
         .slice(0, 2)

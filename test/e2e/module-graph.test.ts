@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { paced } from '@vigil/shared/testing';
 import { count, describe, readModuleGraph, recordModulesArg } from '../support/module-graph/module-graph.ts';
-import { Pair, ROOT } from '../support/pair.ts';
+import { FIXTURES, Pair, ROOT } from '../support/pair.ts';
 
-// The service is not one of test/fixtures: those misbehave on cue and are tested as a set.
 const WATCHDOG_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil-watchdog.js');
 
 let pair: Pair | undefined;
@@ -26,11 +25,7 @@ test('the daemon and an SDK-only service load only what their packages may', asy
     home,
     watchdogArgv: [recordModulesArg(daemonFile), WATCHDOG_BIN],
     agent: {
-      command: [
-        process.execPath,
-        recordModulesArg(serviceFile),
-        join(ROOT, 'test/support/module-graph/sdk-only-service.mjs'),
-      ],
+      command: [process.execPath, recordModulesArg(serviceFile), join(FIXTURES, 'sdk-only-service.mjs')],
     },
   });
   await pair.start(paced(10_000));

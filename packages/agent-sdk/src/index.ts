@@ -8,6 +8,8 @@ export type { CreateAgentOptions } from './agent-options.js';
 export { createAgent } from './create-agent.js';
 export { collectGarbage } from './default-handlers.js';
 export { type SdkErrorCode, sdkErrors } from './errors.js';
+// One event-loop monitor per process: the agent's metrics read the same one the heartbeat does.
+export { EventLoopLag, LAG_RESOLUTION_MS, lagMonitorsRunning } from './event-loop-lag.js';
 export { Lifecycle, type LifecycleEvent, type LifecycleState } from './lifecycle.js';
 export type {
   MaintenanceHandler,

@@ -5,7 +5,8 @@
  * (gauges ending in _total) and `promtool check metrics` rejects the exposition. One registry
  * per agent, so tests can run several. docs/metrics.md is the contract for every name here.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { EventLoopLag } from '@vigil/agent-sdk';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** watchdog.resources.memory: unset limits have no series. */
@@ -86,19 +87,19 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  // The SDK's monitor (one per process, shared with the heartbeat), with a window of its own.
+  readonly #loopDelay = new EventLoopLag();
   #memoryLimits: () => MemoryLimits = () => ({});
 
   constructor() {
-    this.#loopDelay.enable();
+    this.#loopDelay.start();
     const loopDelay = this.#loopDelay;
     new Gauge({
       name: 'vigil_agent_event_loop_lag_seconds',
       help: 'Event-loop delay of the agent, p99 since the previous scrape.',
       registers: [this.registry],
       collect() {
-        this.set(Math.max(0, loopDelay.percentile(99) / 1e9 - 0.01));
-        loopDelay.reset();
+        this.set(loopDelay.takeP99Ms() / 1000);
       },
     });
     new Gauge({
@@ -147,7 +148,7 @@ export class AgentMetrics {
 
   /** Stops the event-loop monitor (at shutdown). */
   close(): void {
-    this.#loopDelay.disable();
+    this.#loopDelay.stop();
   }
 
   checkResult(name: string, status: keyof typeof STATUS_VALUE | 'error', durationMs: number): void {

@@ -20,6 +20,7 @@ import {
   type VigilPaths,
   writeAll,
 } from '@vigil/shared';
+import { DAEMON_NODE_FLAGS } from '@vigil/watchdog/node-flags';
 import { request, Unreachable, unwrap } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { formatDuration, parseDuration } from '../format.js';
@@ -134,7 +135,13 @@ export async function start(args: {
   // Nothing is written into a home another user could aim, as `vigil run` would refuse it.
   assertHomeSafe([home]);
   const output = openOutput(paths);
-  const argv = [VIGIL_JS, 'run', ...(args.config ? ['--config', resolve(args.config)] : [])];
+  // The daemon's node flags, as the unit and ./vigil run give them.
+  const argv = [
+    ...DAEMON_NODE_FLAGS,
+    VIGIL_JS,
+    'run',
+    ...(args.config ? ['--config', resolve(args.config)] : []),
+  ];
   const ended: { code?: number | null; signal?: NodeJS.Signals | null; done?: true } = {};
   let child: ReturnType<typeof spawn>;
   try {

@@ -19,6 +19,7 @@
  * `systemd-analyze security` exposure of both (see SECURITY_THRESHOLDS).
  */
 import { defaultConfig } from '@vigil/shared/config';
+import { BUNDLED_AGENT_NODE_FLAGS, DAEMON_NODE_FLAGS } from '@vigil/watchdog/node-flags';
 
 export const WATCHDOG_UNIT = 'vigil-watchdog.service';
 export const AGENT_UNIT = 'vigil-agent.service';
@@ -99,7 +100,11 @@ function header(options: UnitOptions): string[] {
 }
 
 export function watchdogUnit(options: UnitOptions): string {
-  const exec = [options.node, `${options.prefix}/packages/watchdog/dist/bin/vigil-watchdog.js`];
+  const exec = [
+    options.node,
+    ...DAEMON_NODE_FLAGS,
+    `${options.prefix}/packages/watchdog/dist/bin/vigil-watchdog.js`,
+  ];
   return `${[
     ...header(options),
     '[Unit]',
@@ -154,7 +159,11 @@ export function watchdogUnit(options: UnitOptions): string {
 export function agentUnit(options: UnitOptions): string {
   const defaults = defaultConfig();
   const reportDir = `${STATE_DIR}/reports`;
-  const exec = [options.node, '--expose-gc', `${options.prefix}/packages/agent/dist/bin/vigil-agent.js`];
+  const exec = [
+    options.node,
+    ...BUNDLED_AGENT_NODE_FLAGS,
+    `${options.prefix}/packages/agent/dist/bin/vigil-agent.js`,
+  ];
   const env: [string, string][] = [
     ['VIGIL_MODE', 'systemd'],
     ['VIGIL_AGENT_SOCKET', `${RUN_DIR}/agent.sock`],

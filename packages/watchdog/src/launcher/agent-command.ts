@@ -8,6 +8,7 @@ import type { VigilPaths } from '@vigil/shared';
 import type { VigilConfig } from '@vigil/shared/config';
 import { watchdogErrors } from '../errors.js';
 import { INSTANCE_ENV } from '../process/descendants.js';
+import { BUNDLED_AGENT_NODE_FLAGS } from './daemon-node-flags.js';
 
 /** `bundledAgent`: the vigil-agent program to run when the config names none (null: not installed). */
 export function agentCommand(config: VigilConfig, bundledAgent: string | null): string[] {
@@ -21,7 +22,7 @@ export function agentCommand(config: VigilConfig, bundledAgent: string | null): 
       },
     );
   }
-  return [process.execPath, '--expose-gc', bundledAgent];
+  return [process.execPath, ...BUNDLED_AGENT_NODE_FLAGS, bundledAgent];
 }
 
 function quoteForNodeOptions(value: string): string {
