@@ -178,7 +178,7 @@ describe('a busy control socket never costs the agent', () => {
       `every request was answered: ${JSON.stringify([...new Set(errors.map((e) => e.message.replace(/[0-9a-f-]{36}/, 'ID')))])}`,
     );
     const responses = settled as ControlResponse[];
-    const kinds = { restarted: 0, joined: 0, budget: 0 };
+    const kinds = { restarted: 0, joined: 0, budget: 0, busy: 0 };
     for (const response of responses) {
       if (response.ok) {
         const data = response.data as { detail: string; joined?: boolean; incidentId: string | null };
@@ -186,6 +186,13 @@ describe('a busy control socket never costs the agent', () => {
           assert.match(data.detail, /^joined the hard recovery in progress/);
           kinds.joined++;
         } else kinds.restarted++;
+      } else if (response.error.code === 'VIGIL_CONTROL_BUSY') {
+        // A slow host piles up more than the socket's connection limit: refused, saying so.
+        assert.match(
+          response.error.message,
+          /^the watchdog is busy: 32 connections are open on its control socket$/,
+        );
+        kinds.busy++;
       } else {
         assert.match(
           response.error.message,

@@ -14,6 +14,9 @@ export const watchdogErrors = defineErrors({
   VIGIL_COMMAND_TIMEOUT: {
     hint: 'The agent did not answer the command in time; it may be overloaded or hung. `vigil status` shows its state.',
   },
+  VIGIL_CONTROL_BUSY: {
+    hint: 'Too many connections are open on the socket; retry in a moment, one connection per request.',
+  },
   VIGIL_OPERATOR_REFUSED: {
     hint: 'The watchdog cannot do that in its current state; `vigil status` shows why.',
   },

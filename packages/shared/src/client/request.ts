@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sharedErrors } from '../errors.js';
 import { attachNdjson } from '../framing/ndjson-socket.js';
-import type { ControlRequest, ControlResponse } from '../protocol/control.js';
+import { CONNECTION_REFUSAL_ID, type ControlRequest, type ControlResponse } from '../protocol/control.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { parseControlResponse } from '../protocol/parse.js';
 import { connectOnce } from './reconnecting-client.js';
@@ -47,7 +47,9 @@ export async function sendRequest(
             sharedErrors.create('VIGIL_MESSAGE_INVALID', `invalid response: ${parsed.errors.join('; ')}`),
           );
         }
-        if (parsed.value.id === id) finish(undefined, parsed.value);
+        // A refusal of the connection (too many open) answers whatever was asked on it.
+        if (parsed.value.id === id || (!parsed.value.ok && parsed.value.id === CONNECTION_REFUSAL_ID))
+          finish(undefined, parsed.value);
       },
       onFrameError: (error) => finish(error),
     });

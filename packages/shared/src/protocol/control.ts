@@ -81,3 +81,6 @@ export const ControlResponse = Type.Union([
   ),
 ]);
 export type ControlResponse = Static<typeof ControlResponse>;
+
+/** The id of a refusal that answers the connection itself (too many open), before any request. */
+export const CONNECTION_REFUSAL_ID = '*';

@@ -14,6 +14,7 @@ import type { Server, Socket } from 'node:net';
 import {
   attachNdjson,
   type Clock,
+  CONNECTION_REFUSAL_ID,
   type ControlResponse,
   type Logger,
   listenUnix,
@@ -145,7 +146,16 @@ export class ControlServer {
         { socket: readOnly ? 'status' : 'control', limit: this.#limits.maxClients },
         'refused a control connection: too many open',
       );
-      socket.destroy();
+      // Said, not just closed: a client learns why and that it may retry. A few hundred bytes
+      // fit the fresh socket's buffer, so the end never waits on the client.
+      const busy = refusal(
+        CONNECTION_REFUSAL_ID,
+        `the watchdog is busy: ${this.#limits.maxClients} connections are open on its ${readOnly ? 'status' : 'control'} socket`,
+        'Retry in a moment; open one connection per request and close it once answered, as `vigil` does.',
+        'VIGIL_CONTROL_BUSY',
+      );
+      socket.on('error', () => socket.destroy());
+      socket.end(`${JSON.stringify(busy)}\n`, () => socket.destroy());
       return;
     }
     const now = this.#clock.now();

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type ControlRequest, createLogger } from '@vigil/shared';
+import { CONNECTION_REFUSAL_ID, type ControlRequest, createLogger } from '@vigil/shared';
+import { sendRequest } from '@vigil/shared/client';
 import { waitFor } from '@vigil/shared/testing';
 import { type ControlLimits, ControlServer } from '../../src/control/control-server.ts';
 
@@ -68,14 +69,23 @@ class Client {
 }
 
 describe('control server limits', () => {
-  test('connections past maxClients on one socket are closed at once; the other socket is its own', async () => {
+  test('connections past maxClients on one socket are refused at once, saying why; the other socket is its own', async () => {
     const { server: s, control, status } = await server(async () => 'ok', { maxClients: 3 });
     try {
       const held = await Promise.all([1, 2, 3].map(() => new Client(status).connected()));
       await waitFor(() => s.clients === 3, 5000, 'three clients held');
       const extra = new Client(status);
       await waitFor(() => extra.closed, 5000, 'the fourth connection closed');
-      assert.equal(extra.answers.length, 0);
+      assert.equal(extra.answers.length, 1, 'one refusal, for the connection');
+      const busy = extra.answers[0] as { id: string; ok: boolean; error: { code: string; message: string } };
+      assert.equal(busy.id, CONNECTION_REFUSAL_ID);
+      assert.equal(busy.ok, false);
+      assert.equal(busy.error.code, 'VIGIL_CONTROL_BUSY');
+      assert.match(busy.error.message, /busy: 3 connections are open on its status socket/);
+      // What a client of the contract gets for its request: that refusal, not a closed socket.
+      const asked = await sendRequest(status, { op: 'status' }, 5000);
+      assert.equal(asked.ok, false);
+      assert.equal(!asked.ok && asked.error.code, 'VIGIL_CONTROL_BUSY');
       const other = await new Client(control).connected();
       other.send();
       await waitFor(() => other.answers.length === 1, 5000, 'the control socket still answers');
