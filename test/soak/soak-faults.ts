@@ -118,6 +118,10 @@ export interface Expected {
 export function expectedFor(spec: FaultSpec): Expected {
   switch (spec.name) {
     case 'hang':
+      // A hang burns a core too. On a host under pressure the heartbeat deadline is stretched
+      // (up to maxStretch), and the CPU limit's window can close first: cpu → soft, which a hung
+      // loop cannot answer, then heartbeat-lost takes it to hard (checked below).
+      return { signals: ['heartbeat-lost', 'cpu'], outcome: 'restarted', restart: true };
     case 'stop-heartbeat':
     case 'slow-heartbeat':
       return { signals: ['heartbeat-lost'], outcome: 'restarted', restart: true };
@@ -144,6 +148,13 @@ export function checkIncident(spec: FaultSpec, incident: Incident): string | und
   const rungs = incident.rungs.join(',');
   switch (spec.name) {
     case 'hang':
+      if (incident.signal === 'cpu') {
+        if (incident.rungs[0] !== 'soft' || incident.rungs.at(-1) !== 'hard')
+          return `expected a hang seen as cpu to climb from soft to hard; got ${seen}`;
+        break;
+      }
+      if (rungs !== 'hard') return `expected rungs [hard]; got ${seen}`;
+      break;
     case 'stop-heartbeat':
     case 'slow-heartbeat':
     case 'crash':
