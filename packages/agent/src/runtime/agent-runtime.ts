@@ -9,6 +9,7 @@ import { ensureDir, type Logger, resolvePaths, type VigilConfig } from '@vigil/s
 import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
+import { checkReport } from '../checks/check-report.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import type { Agent } from '../sdk/agent.js';
@@ -88,6 +89,7 @@ export class AgentRuntime {
         ? { ...summary, status: 'degraded' }
         : summary;
     });
+    this.agent.reportChecks(() => this.registry.states().map(checkReport));
     new RecoveryPlan({
       agent: this.agent,
       registry: this.registry,

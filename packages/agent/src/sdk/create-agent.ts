@@ -21,6 +21,7 @@ import { FaultInjector } from '../faults/index.js';
 import type { Agent, AgentEvents } from './agent.js';
 import { type CreateAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.js';
 import { AutoRestore } from './auto-restore.js';
+import type { CheckReportSource } from './check-reports.js';
 import { CommandDispatcher } from './command-dispatcher.js';
 import { HeartbeatClient } from './heartbeat-client.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
@@ -173,6 +174,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
 
   reportConfig(report: ConfigReport): void {
     this.#report.setConfig(report);
+  }
+
+  reportChecks(source: CheckReportSource): void {
+    this.#report.setChecks(source);
   }
 
   reportWarning(key: string, text: string | null): void {

@@ -321,6 +321,7 @@ export class Supervisor {
     facts.lastHeartbeat = beat;
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
+    if (beat.checks) facts.checks = beat.checks;
     this.#parts.monitor.beat(beat.mono);
     facts.lastBeatAt = this.#clock.now() - this.#parts.monitor.age();
     this.#parts.selfReport.heartbeat(beat);

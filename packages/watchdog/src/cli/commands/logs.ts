@@ -11,20 +11,13 @@ import { type LogRecord, UNITS, type Unit } from '../../logs/log-record.js';
 import type { LogSource } from '../../logs/log-source.js';
 import { createRenderer } from '../../logs/render.js';
 import { cliPaths } from '../client.js';
+import { COMMAND_TABLE } from '../command-table.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { useColor } from '../style.js';
 
 const DEFAULT_LINES = 50;
 
-export const options = {
-  follow: { type: 'boolean', short: 'f' },
-  lines: { type: 'string', short: 'n' },
-  level: { type: 'string' },
-  unit: { type: 'string' },
-  since: { type: 'string' },
-  incident: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const options = COMMAND_TABLE.logs.options;
 
 export const help = `Usage: vigil logs [-f] [-n N] [--level L] [--unit watchdog|agent] [--since T] [--incident ID] [--json]
 
