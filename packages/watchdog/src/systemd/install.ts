@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '@vigil/shared';
+import { COMPLETION_FILES } from './completion-files.js';
 import { defaultConfigYaml } from './default-config.js';
 import {
   checkPrefix,
@@ -132,6 +133,7 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
   let unitsChanged = steps.writeFile(join(UNIT_DIR, WATCHDOG_UNIT), watchdogUnit(unit), 0o644);
   unitsChanged = steps.writeFile(join(UNIT_DIR, AGENT_UNIT), agentUnit(unit), 0o644) || unitsChanged;
   steps.writeFile(POLKIT_RULE_FILE, polkitRule(options.user), 0o644);
+  for (const file of COMPLETION_FILES) steps.writeFile(file.path, file.script(), 0o644);
   steps.writeFile(
     MANIFEST_FILE,
     manifestText({

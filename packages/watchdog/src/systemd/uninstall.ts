@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMPLETION_FILES } from './completion-files.js';
 import { accountsFor, DEFAULT_USER, SERVICE_GROUP, UNIT_DIR, UNITS } from './install.js';
 import { hostProblems, MANIFEST_FILE, readManifest, Steps } from './install-steps.js';
 import { POLKIT_RULE_FILE } from './polkit-rule.js';
@@ -51,6 +52,7 @@ export async function uninstall(options: UninstallOptions): Promise<{ changed: n
   let removedUnits = false;
   for (const unit of UNITS) removedUnits = steps.removePath(join(UNIT_DIR, unit)) || removedUnits;
   steps.removePath(POLKIT_RULE_FILE);
+  for (const file of COMPLETION_FILES) steps.removePath(file.path);
   steps.removePath(MANIFEST_FILE);
   if (removedUnits && !options.offline) await steps.command('systemctl', ['daemon-reload']);
 
