@@ -74,7 +74,7 @@ describe('vigil top', () => {
     // The view follows an incident as it grows: a hang opens one, hard recovery closes it.
     assert.equal(pair.cli(['chaos', 'hang']).code, 0);
     await waitFor(
-      () => /incident \S+: heartbeat-lost[^]*\+\S+\s+opened/.test(screen('q')),
+      () => /incident \S+: heartbeat-lost[\s\S]*\+\S+\s+opened/.test(screen('q')),
       20_000,
       () => `the incident on screen:\n${screen('q')}`,
     );
