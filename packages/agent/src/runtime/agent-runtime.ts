@@ -14,6 +14,7 @@ import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import type { Agent } from '../sdk/agent.js';
 import { createAgent } from '../sdk/create-agent.js';
+import { StatusPage } from '../status-page/status-page.js';
 import { ConfigAudit } from './config-audit.js';
 import { applyConfig } from './config-diff.js';
 import { loadStartupConfig } from './config-source.js';
@@ -72,8 +73,11 @@ export class AgentRuntime {
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
     this.remediator = new Remediator({ logger, metrics: this.metrics });
-    this.metricsServer = new MetricsServer(this.metrics.registry, logger, (text) =>
-      this.agent.reportWarning('metrics', text),
+    this.metricsServer = new MetricsServer(
+      this.metrics.registry,
+      logger,
+      (text) => this.agent.reportWarning('metrics', text),
+      new StatusPage({ statusFile: paths.statusFile, historyFile: paths.historyFile }),
     );
 
     this.registry.on('result', (result) => {

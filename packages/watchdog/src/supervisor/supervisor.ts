@@ -36,6 +36,7 @@ import { readPidFile, removePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
 import { guardedSignal } from '../process/signal-guard.js';
 import { pruneReports } from '../recovery/evidence.js';
+import { checksChanged } from '../status/checks-changed.js';
 import { writeProm } from '../status/prom-textfile.js';
 import { StatusFile } from '../status/status-file.js';
 import { buildStatus } from '../status/status-snapshot.js';
@@ -329,7 +330,10 @@ export class Supervisor {
     facts.lastHeartbeat = beat;
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
-    if (beat.checks) facts.checks = beat.checks;
+    if (beat.checks) {
+      if (checksChanged(facts.checks, beat.checks)) this.#statusFile?.changed();
+      facts.checks = beat.checks;
+    }
     this.#parts.monitor.beat(beat.mono);
     facts.lastBeatAt = this.#clock.now() - this.#parts.monitor.age();
     this.#parts.selfReport.heartbeat(beat);
