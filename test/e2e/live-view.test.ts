@@ -1,13 +1,16 @@
 // `vigil top` in a real pseudo-terminal (tmux): it draws on the alternate screen with the cursor
-// hidden, shows the checks and the open incident, and gives the terminal back on q and SIGTERM.
+// hidden, shows the checks and the open incident's timeline as it grows, and gives the terminal
+// back on q and on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { trackFixturePairs } from '../support/fixture-pair.ts';
 import { Pair, VIGIL_BIN } from '../support/pair.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const SERVER = `vigil-top-${process.pid}`;
+const pairFor = trackFixturePairs();
 
 function tmux(...args: string[]): string {
   const run = spawnSync('tmux', ['-L', SERVER, ...args], { encoding: 'utf8' });
@@ -28,24 +31,8 @@ function vigilPid(session: string): number {
   return Number(children[0]);
 }
 
-let pair: Pair;
-before(async () => {
-  const which = spawnSync('tmux', ['-V']);
-  if (which.error || which.status !== 0)
-    throw new Error(
-      'tmux is needed for the live view test: apt-get install -y tmux (.ci/system-packages does)',
-    );
-  pair = new Pair({ watchdog: { heartbeat: { intervalMs: 100, timeoutMs: 1500 } } });
-  await pair.start();
-  await pair.waitForHealthy();
-});
-after(async () => {
-  spawnSync('tmux', ['-L', SERVER, 'kill-server']);
-  await pair?.dispose();
-});
-
-function open(session: string, command: 'top' | 'status --watch'): void {
-  const env = `VIGIL_HOME='${pair.home}' NO_COLOR=1 PATH='${process.env.PATH}'`;
+function open(session: string, home: string, command: 'top' | 'status --watch'): void {
+  const env = `VIGIL_HOME='${home}' NO_COLOR=1 PATH='${process.env.PATH}'`;
   tmux(
     'new-session',
     '-d',
@@ -59,9 +46,26 @@ function open(session: string, command: 'top' | 'status --watch'): void {
   );
 }
 
+const pairs: Pair[] = [];
+before(() => {
+  const which = spawnSync('tmux', ['-V']);
+  if (which.error || which.status !== 0)
+    throw new Error(
+      'tmux is needed for the live view test: apt-get install -y tmux (.ci/system-packages does)',
+    );
+});
+after(async () => {
+  spawnSync('tmux', ['-L', SERVER, 'kill-server']);
+  for (const pair of pairs) await pair.dispose();
+});
+
 describe('vigil top', () => {
-  test('draws the checks and the open incident, and q restores the terminal', async () => {
-    open('q', 'top');
+  test('draws state, limits and the checks; q restores the terminal', async () => {
+    const pair = new Pair();
+    pairs.push(pair);
+    await pair.start();
+    await pair.waitForHealthy();
+    open('q', pair.home, 'top');
     await waitFor(
       () => /checks \(3\)/.test(screen('q')) && /disk-root/.test(screen('q')),
       15_000,
@@ -70,19 +74,6 @@ describe('vigil top', () => {
     assert.equal(modes('q'), '1 0', 'alternate screen, cursor hidden');
     assert.match(screen('q'), /vigil ● healthy {2}vigil-agent v\d/);
     assert.match(screen('q'), /RSS \d+ MiB \/ [\d.]+ MiB {3}CPU \d+% \/ \d+% {3}heartbeat/);
-
-    // The view follows an incident as it grows: a hang opens one, hard recovery closes it.
-    assert.equal(pair.cli(['chaos', 'hang']).code, 0);
-    await waitFor(
-      () => /incident \S+: heartbeat-lost[\s\S]*\+\S+\s+opened/.test(screen('q')),
-      20_000,
-      () => `the incident on screen:\n${screen('q')}`,
-    );
-    await waitFor(
-      () => /last incident .*→ restarted/.test(screen('q')),
-      30_000,
-      () => `the incident closed:\n${screen('q')}`,
-    );
 
     tmux('send-keys', '-t', 'q', 'q');
     await waitFor(
@@ -94,14 +85,41 @@ describe('vigil top', () => {
     assert.doesNotMatch(screen('q'), /checks \(3\)/, 'the frame was on the alternate screen');
   });
 
-  test('status --watch is the same view; SIGTERM restores the terminal too', async () => {
-    open('t', 'status --watch');
+  test("status --watch follows an incident's timeline as it grows; SIGTERM restores the terminal", async () => {
+    // An agent that ignores SIGTERM keeps a hard rung open for the whole stop timeout.
+    const pair = await pairFor('ignores-sigterm', {
+      env: { FIXTURE_AFTER_MS: '600000' },
+      watchdog: { recovery: { hard: { stopTimeoutMs: 4000 } } },
+    });
+    await pair.waitForHealthy();
+    open('t', pair.home, 'status --watch');
     await waitFor(
-      () => /disk-root/.test(screen('t')),
+      () => /vigil ● healthy/.test(screen('t')),
       15_000,
       () => `the view:\n${screen('t')}`,
     );
     assert.equal(modes('t'), '1 0');
+
+    assert.equal(pair.cli(['recover', 'hard']).code, 0);
+    await waitFor(
+      () => /incident \S+: operator[\s\S]*\n +\+[^\n]*opened[\s\S]*\n +\+[^\n]*rung hard/.test(screen('t')),
+      15_000,
+      () => `the open incident:\n${screen('t')}`,
+    );
+    assert.doesNotMatch(screen('t'), /\n +\+[^\n]* stopped/, 'not stopped yet: SIGTERM is ignored');
+    await waitFor(
+      () =>
+        /\n +\+[^\n]* stopped/.test(screen('t')) ||
+        /last incident \S+: operator → restarted/.test(screen('t')),
+      20_000,
+      () => `the timeline grown by the stop:\n${screen('t')}`,
+    );
+    await waitFor(
+      () => /last incident \S+: operator → restarted/.test(screen('t')),
+      20_000,
+      () => `the incident closed:\n${screen('t')}`,
+    );
+
     process.kill(vigilPid('t'), 'SIGTERM');
     await waitFor(
       () => screen('t').includes('vigil-exit=0'),
