@@ -20,6 +20,7 @@ import {
 import type { Agent, AgentEvents } from './agent.js';
 import { type CreateAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.js';
 import { AutoRestore } from './auto-restore.js';
+import type { CheckReportSource } from './check-reports.js';
 import { CommandDispatcher } from './command-dispatcher.js';
 import { sdkErrors } from './errors.js';
 import { FaultInjector } from './faults/fault-injector.js';
@@ -174,6 +175,10 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
 
   reportConfig(report: ConfigReport): void {
     this.#report.setConfig(report);
+  }
+
+  reportChecks(source: CheckReportSource): void {
+    this.#report.setChecks(source);
   }
 
   reportWarning(key: string, text: string | null): void {

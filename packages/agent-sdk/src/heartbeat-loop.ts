@@ -27,6 +27,8 @@ export class HeartbeatLoop {
   #sentConfigVersion = -1;
   /** The same for the warnings; 0 is "never set", which needs no beat to say. */
   #sentWarningsVersion = 0;
+  /** The checks' report last sent in this session, as JSON; '' sends the next one. */
+  #sentChecks = '';
 
   constructor(options: HeartbeatLoopOptions) {
     this.#intervalMs = options.intervalMs;
@@ -44,6 +46,7 @@ export class HeartbeatLoop {
     this.#running = true;
     this.#sentConfigVersion = -1;
     this.#sentWarningsVersion = 0;
+    this.#sentChecks = '';
     this.#lag.start();
     this.#schedule();
     this.#beat();
@@ -111,6 +114,10 @@ export class HeartbeatLoop {
     if (config) this.#sentConfigVersion = report.configVersion;
     const warnings = report.warningsVersion !== this.#sentWarningsVersion ? report.warnings : undefined;
     if (warnings) this.#sentWarningsVersion = report.warningsVersion;
+    const current = report.checks();
+    const checksJson = current ? JSON.stringify(current) : '';
+    const checks = current && checksJson !== this.#sentChecks ? current : undefined;
+    if (checks) this.#sentChecks = checksJson;
     this.#send({
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
@@ -124,6 +131,7 @@ export class HeartbeatLoop {
       state: this.#report.state,
       ...(config ? { config } : {}),
       ...(warnings ? { warnings } : {}),
+      ...(checks ? { checks } : {}),
     });
   }
 }

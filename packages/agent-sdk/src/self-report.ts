@@ -5,11 +5,13 @@
  */
 import {
   type AgentLifecycle,
+  type CheckReports,
   type ConfigReport,
   type HealthSummary,
   MAX_WARNING_CHARS,
   MAX_WARNINGS,
 } from '@vigil/shared';
+import { boundCheckReports, type CheckReportSource } from './check-reports.js';
 
 export type HealthSource = HealthSummary | (() => HealthSummary);
 
@@ -29,6 +31,7 @@ export class SelfReport {
   #configVersion = 0;
   readonly #warnings = new Map<string, string>();
   #warningsVersion = 0;
+  #checks: CheckReportSource | undefined;
 
   /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
   constructor(state: () => AgentLifecycle = () => 'starting') {
@@ -86,6 +89,22 @@ export class SelfReport {
   /** 0 until a warning was ever set; grows with each change. */
   get warningsVersion(): number {
     return this.#warningsVersion;
+  }
+
+  /** Where each check's state comes from; asked at every heartbeat, sent when it changed. */
+  setChecks(source: CheckReportSource): void {
+    this.#checks = source;
+  }
+
+  /** The checks, bounded; undefined when the service reports none. */
+  checks(): CheckReports | undefined {
+    if (!this.#checks) return undefined;
+    try {
+      return boundCheckReports(this.#checks());
+    } catch {
+      // The health callback reports a broken service; the per-check list just goes unsent.
+      return undefined;
+    }
   }
 
   setHealth(source: HealthSource): void {

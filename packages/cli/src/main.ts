@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { describeOsError, isOsError, isVigilError, printable } from '@vigil/shared';
+import { COMMAND_TABLE, type CommandName } from './command-table.js';
 import { closest } from './did-you-mean.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { CLI_VERSION } from './version.js';
@@ -17,7 +18,9 @@ Commands:
   start [--config FILE]            the same in the background; returns once the agent is healthy
   stop                             stop the watchdog of this home and its agent gracefully, and wait
   restart [--config FILE]          stop, then start in the background, on the same home
-  status [--json]                  state of both processes (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
+  status [--json] [-n N] [--watch] state of both processes and each check, the agent's last log lines
+                                   (exit 0 healthy, 1 degraded, 2 failed, 3 unreachable)
+  top                              a live view: status --watch
   history [--json] [-n N]          incident timelines
   why                              one paragraph: what happened last, what the watchdog does next
   logs [-f] [-n N] [--level L]     both logs merged in time order (--unit, --since, --incident, --json)
@@ -27,6 +30,7 @@ Commands:
   config validate [FILE]           check a config file; every problem as "path: problem"
   install [--root DIR] [--dry-run] install and enable both systemd units (needs root; --help for options)
   uninstall [--purge]              reverse install (keeps /etc/vigil and /var/lib/vigil unless --purge)
+  completion bash|zsh              a shell completion script for vigil
 
 Run \`vigil COMMAND --help\` for a command's options, signals and exit codes.
 
@@ -46,6 +50,7 @@ Exit codes: 0 ok, 1 refused or failed, 2 (status) failed, 3 watchdog unreachable
 type Command = (argv: string[]) => Promise<number>;
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+const options = (name: CommandName): OptionSpec => COMMAND_TABLE[name].options;
 interface Parsed {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
@@ -92,21 +97,16 @@ function wantsHelp(values: Record<string, unknown>, text: string): boolean {
   return true;
 }
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<CommandName, Command> = {
   async run(argv) {
     const m = await import('./commands/run.js');
-    const { values } = parse(argv, { config: { type: 'string', short: 'c' } }, m.help, 'run');
+    const { values } = parse(argv, options('run'), m.help, 'run');
     if (wantsHelp(values, m.help)) return 0;
     return m.run({ config: values.config as string | undefined });
   },
   async start(argv) {
     const m = await import('./commands/start.js');
-    const { values } = parse(
-      argv,
-      { config: { type: 'string', short: 'c' }, timeout: { type: 'string' } },
-      m.help,
-      'start',
-    );
+    const { values } = parse(argv, options('start'), m.help, 'start');
     if (wantsHelp(values, m.help)) return 0;
     return m.start({
       config: values.config as string | undefined,
@@ -115,18 +115,13 @@ const COMMANDS: Record<string, Command> = {
   },
   async stop(argv) {
     const m = await import('./commands/stop.js');
-    const { values } = parse(argv, { timeout: { type: 'string' } }, m.stopHelp, 'stop');
+    const { values } = parse(argv, options('stop'), m.stopHelp, 'stop');
     if (wantsHelp(values, m.stopHelp)) return 0;
     return m.stop({ timeout: values.timeout as string | undefined });
   },
   async restart(argv) {
     const m = await import('./commands/stop.js');
-    const { values } = parse(
-      argv,
-      { config: { type: 'string', short: 'c' }, timeout: { type: 'string' } },
-      m.restartHelp,
-      'restart',
-    );
+    const { values } = parse(argv, options('restart'), m.restartHelp, 'restart');
     if (wantsHelp(values, m.restartHelp)) return 0;
     return m.restart({
       config: values.config as string | undefined,
@@ -135,18 +130,23 @@ const COMMANDS: Record<string, Command> = {
   },
   async status(argv) {
     const m = await import('./commands/status.js');
-    const { values } = parse(argv, { json: { type: 'boolean' } }, m.help, 'status');
+    const { values } = parse(argv, options('status'), m.help, 'status');
     if (wantsHelp(values, m.help)) return 0;
-    return m.status({ json: Boolean(values.json) });
+    return m.status({
+      json: Boolean(values.json),
+      lines: values.lines as string | undefined,
+      watch: Boolean(values.watch),
+    });
+  },
+  async top(argv) {
+    const m = await import('./commands/status.js');
+    const { values } = parse(argv, options('top'), m.help, 'top');
+    if (wantsHelp(values, m.help)) return 0;
+    return m.status({ json: false, lines: undefined, watch: true });
   },
   async history(argv) {
     const m = await import('./commands/history.js');
-    const { values } = parse(
-      argv,
-      { json: { type: 'boolean' }, n: { type: 'string', short: 'n' } },
-      m.help,
-      'history',
-    );
+    const { values } = parse(argv, options('history'), m.help, 'history');
     if (wantsHelp(values, m.help)) return 0;
     const n = values.n === undefined ? 20 : Number(values.n);
     if (!Number.isInteger(n) || n < 1)
@@ -158,30 +158,25 @@ const COMMANDS: Record<string, Command> = {
   },
   async logs(argv) {
     const m = await import('./commands/logs.js');
-    const { values, positionals } = parse(argv, m.options, m.help, 'logs');
+    const { values, positionals } = parse(argv, options('logs'), m.help, 'logs');
     if (wantsHelp(values, m.help)) return 0;
     return m.logs(values, positionals);
   },
   async config(argv) {
     const m = await import('./commands/config.js');
-    const { values, positionals } = parse(argv, {}, m.help, 'config');
+    const { values, positionals } = parse(argv, options('config'), m.help, 'config');
     if (wantsHelp(values, m.help)) return 0;
     return m.config(positionals);
   },
   async why(argv) {
     const m = await import('./commands/why.js');
-    const { values } = parse(argv, {}, m.help, 'why');
+    const { values } = parse(argv, options('why'), m.help, 'why');
     if (wantsHelp(values, m.help)) return 0;
     return m.why();
   },
   async recover(argv) {
     const m = await import('./commands/operate.js');
-    const { values, positionals } = parse(
-      argv,
-      { restore: { type: 'boolean' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
-      m.recoverHelp,
-      'recover',
-    );
+    const { values, positionals } = parse(argv, options('recover'), m.recoverHelp, 'recover');
     if (wantsHelp(values, m.recoverHelp)) return 0;
     return m.recover({
       level: positionals[0],
@@ -192,29 +187,19 @@ const COMMANDS: Record<string, Command> = {
   },
   async pause(argv) {
     const m = await import('./commands/operate.js');
-    const { values } = parse(argv, { for: { type: 'string' } }, m.pauseHelp, 'pause');
+    const { values } = parse(argv, options('pause'), m.pauseHelp, 'pause');
     if (wantsHelp(values, m.pauseHelp)) return 0;
     return m.pause({ for: values.for as string | undefined });
   },
   async resume(argv) {
     const m = await import('./commands/operate.js');
-    const { values } = parse(argv, {}, m.pauseHelp, 'resume');
+    const { values } = parse(argv, options('resume'), m.pauseHelp, 'resume');
     if (wantsHelp(values, m.pauseHelp)) return 0;
     return m.resume();
   },
   async chaos(argv) {
     const m = await import('./commands/operate.js');
-    const { values, positionals } = parse(
-      argv,
-      {
-        seconds: { type: 'string' },
-        'mb-per-sec': { type: 'string' },
-        'exit-code': { type: 'string' },
-        'interval-ms': { type: 'string' },
-      },
-      m.chaosHelp,
-      'chaos',
-    );
+    const { values, positionals } = parse(argv, options('chaos'), m.chaosHelp, 'chaos');
     if (wantsHelp(values, m.chaosHelp)) return 0;
     return m.chaos({
       fault: positionals[0],
@@ -226,18 +211,7 @@ const COMMANDS: Record<string, Command> = {
   },
   async install(argv) {
     const m = await import('./commands/install.js');
-    const { values } = parse(
-      argv,
-      {
-        root: { type: 'string' },
-        prefix: { type: 'string' },
-        user: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        force: { type: 'boolean' },
-      },
-      m.installHelp,
-      'install',
-    );
+    const { values } = parse(argv, options('install'), m.installHelp, 'install');
     if (wantsHelp(values, m.installHelp)) return 0;
     return m.install({
       root: values.root as string | undefined,
@@ -249,18 +223,19 @@ const COMMANDS: Record<string, Command> = {
   },
   async uninstall(argv) {
     const m = await import('./commands/install.js');
-    const { values } = parse(
-      argv,
-      { root: { type: 'string' }, purge: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
-      m.uninstallHelp,
-      'uninstall',
-    );
+    const { values } = parse(argv, options('uninstall'), m.uninstallHelp, 'uninstall');
     if (wantsHelp(values, m.uninstallHelp)) return 0;
     return m.uninstall({
       root: values.root as string | undefined,
       purge: Boolean(values.purge),
       dryRun: Boolean(values['dry-run']),
     });
+  },
+  async completion(argv) {
+    const m = await import('./commands/completion.js');
+    const { values, positionals } = parse(argv, options('completion'), m.help, 'completion');
+    if (wantsHelp(values, m.help)) return 0;
+    return m.completion(positionals);
   },
 };
 
@@ -275,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${CLI_VERSION}\n`);
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
   if (!command) {
     const known = name.startsWith('-') ? ['--help', '--version'] : Object.keys(COMMANDS);
     const guess = closest(name, known);

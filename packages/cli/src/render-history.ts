@@ -53,6 +53,10 @@ export function renderHistory(incidents: Incident[], color: boolean, now = Date.
       const line = evidenceLine(incident.evidence);
       if (line) out.push(`  ${paint('evidence', 'dim', color)} ${line}`);
     }
+    if (incident.logTail?.length) {
+      out.push(`  ${paint('agent log before the fault', 'dim', color)}`);
+      for (const line of incident.logTail) out.push(`      ${line}`);
+    }
     out.push('');
   }
   return `${out.join('\n')}`;

@@ -1,6 +1,7 @@
 /** The human view of `vigil status`: both processes, what is wrong, and what happens next. */
 import { type AgentState, type Incident, printableDeep, type StatusSnapshot } from '@vigil/shared';
 import { formatBytes, formatDuration, formatTime, paint, type Style } from './format.js';
+import { renderChecks } from './render-checks.js';
 import { describeConfig } from './render-config.js';
 
 const STATE_STYLE: Record<AgentState, Style> = {
@@ -117,6 +118,7 @@ export function renderStatus(
       `  checks     ${a.health.status}: ${counts}${failing}${a.health.summary ? `  (${a.health.summary})` : ''}`,
     );
   }
+  if (snapshot.checks) lines.push(...renderChecks(snapshot.checks, a.health?.checks?.total, now, color));
   const config = describeConfig(a.config);
   if (config)
     lines.push(`  config     agent: ${a.config?.rejected ? paint(config, 'yellow', color) : config}`);

@@ -5,7 +5,7 @@
  * agent sends in its heartbeats, so `vigil status` shows it (a second pair on one host).
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@vigil/shared';
 import type { Registry } from 'prom-client';
@@ -22,17 +22,30 @@ function bindProblem(listen: string, error: NodeJS.ErrnoException): string {
   return `metrics not served on ${listen}: ${error.code ?? error.message}; check agent.metrics.listen`;
 }
 
+/** More read-only pages on the same listener (the status page): true when it answered. */
+export interface ExtraPages {
+  handle(request: IncomingMessage, response: ServerResponse): boolean;
+  close(): void;
+}
+
 export class MetricsServer {
   readonly #registry: Registry;
   readonly #logger: Logger;
   readonly #onProblem: (text: string | null) => void;
+  readonly #pages: ExtraPages | undefined;
   #server: Server | undefined;
   #listen: string | undefined;
 
-  constructor(registry: Registry, logger: Logger, onProblem: (text: string | null) => void = () => {}) {
+  constructor(
+    registry: Registry,
+    logger: Logger,
+    onProblem: (text: string | null) => void = () => {},
+    pages?: ExtraPages,
+  ) {
     this.#registry = registry;
     this.#logger = logger;
     this.#onProblem = onProblem;
+    this.#pages = pages;
   }
 
   /** The bound address, e.g. 127.0.0.1:9464 (useful with port 0). */
@@ -59,6 +72,7 @@ export class MetricsServer {
     }
     const { host, port } = parseListen(listen);
     const server = createServer((request, response) => {
+      if (this.#pages?.handle(request, response)) return;
       if (request.method !== 'GET' || !request.url?.startsWith('/metrics')) {
         response
           .writeHead(request.url === '/' ? 200 : 404, { 'content-type': 'text/plain' })
@@ -96,6 +110,7 @@ export class MetricsServer {
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;
+    this.#pages?.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }

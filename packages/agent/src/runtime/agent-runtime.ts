@@ -10,9 +10,11 @@ import { ensureDir, type Logger, resolvePaths } from '@vigil/shared';
 import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
+import { checkReport } from '../checks/check-report.js';
 import type { FullConfig } from '../config/full-config.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
+import { StatusPage } from '../status-page/status-page.js';
 import { AGENT_VERSION } from '../version.js';
 import { ConfigAudit } from './config-audit.js';
 import { applyConfig } from './config-diff.js';
@@ -73,8 +75,11 @@ export class AgentRuntime {
     this.registry = new CheckRegistry({ context: { stateDir: paths.stateDir, logger } });
     this.alerts = new AlertDispatcher({ config: agentConfig.alerts, logger, metrics: this.metrics });
     this.remediator = new Remediator({ logger, metrics: this.metrics });
-    this.metricsServer = new MetricsServer(this.metrics.registry, logger, (text) =>
-      this.agent.reportWarning('metrics', text),
+    this.metricsServer = new MetricsServer(
+      this.metrics.registry,
+      logger,
+      (text) => this.agent.reportWarning('metrics', text),
+      new StatusPage({ statusFile: paths.statusFile, historyFile: paths.historyFile }),
     );
 
     this.registry.on('result', (result) => {
@@ -90,6 +95,7 @@ export class AgentRuntime {
         ? { ...summary, status: 'degraded' }
         : summary;
     });
+    this.agent.reportChecks(() => this.registry.states().map(checkReport));
     new RecoveryPlan({
       agent: this.agent,
       registry: this.registry,

@@ -21,7 +21,7 @@ test('the annotated example in docs/ is a valid config that exercises every chec
     'tcp',
   ]);
   assert.equal(config.watchdog.resources.memory.maxRssBytes, 150 * 1024 * 1024);
-  assert.deepEqual(config.log, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(config.log, { maxBytes: 10 * 1024 * 1024, keep: 5, tailLines: 20 });
 });
 
 /**

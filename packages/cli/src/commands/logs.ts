@@ -4,6 +4,7 @@
  */
 import { printable, type VigilPaths } from '@vigil/shared';
 import { cliPaths } from '../client.js';
+import { COMMAND_TABLE } from '../command-table.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { useColor } from '../format.js';
 import { FileLogSource } from '../logs/file-source.js';
@@ -16,15 +17,7 @@ import { createRenderer } from '../logs/render.js';
 
 const DEFAULT_LINES = 50;
 
-export const options = {
-  follow: { type: 'boolean', short: 'f' },
-  lines: { type: 'string', short: 'n' },
-  level: { type: 'string' },
-  unit: { type: 'string' },
-  since: { type: 'string' },
-  incident: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const options = COMMAND_TABLE.logs.options;
 
 export const help = `Usage: vigil logs [-f] [-n N] [--level L] [--unit watchdog|agent] [--since T] [--incident ID] [--json]
 

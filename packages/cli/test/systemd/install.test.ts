@@ -50,6 +50,9 @@ function skeleton(): string {
   );
   mkdirSync(join(root, 'etc/polkit-1/rules.d'), { recursive: true, mode: 0o700 });
   mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
+  // Where bash-completion and zsh look, as on a host with both installed.
+  mkdirSync(join(root, 'usr/share/bash-completion/completions'), { recursive: true });
+  mkdirSync(join(root, 'usr/share/zsh/vendor-completions'), { recursive: true });
   writeFileSync(
     join(root, 'etc/passwd'),
     'root:x:0:0:root:/root:/bin/bash\nsystemd-network:x:998:998:systemd Network Management:/:/usr/sbin/nologin\n',
@@ -625,6 +628,23 @@ describe('the CLI and the scripts', () => {
     const gone = script('uninstall.sh', '--root', root, '--purge');
     assert.equal(gone.status, 0, gone.stderr);
     assert.deepEqual(treeHash(root), before);
+  });
+
+  test('install.sh puts the completion scripts where bash and zsh find them; uninstall removes them', () => {
+    const root = skeleton();
+    const done = script('install.sh', '--root', root);
+    assert.equal(done.status, 0, done.stderr);
+    const bashFile = join(root, 'usr/share/bash-completion/completions/vigil');
+    const zshFile = join(root, 'usr/share/zsh/vendor-completions/_vigil');
+    assert.equal(readFileSync(bashFile, 'utf8'), vigil('completion', 'bash').stdout);
+    assert.equal(readFileSync(zshFile, 'utf8'), vigil('completion', 'zsh').stdout);
+    const sourced = spawnSync('bash', ['--norc', '-c', `source '${bashFile}' && complete -p vigil`], {
+      encoding: 'utf8',
+    });
+    assert.equal(sourced.stdout.trim(), 'complete -F _vigil vigil', sourced.stderr);
+    const gone = script('uninstall.sh', '--root', root);
+    assert.equal(gone.status, 0, gone.stderr);
+    assert.ok(!existsSync(bashFile) && !existsSync(zshFile));
   });
 
   test('a prefix without a build is refused with a hint (exit 1)', () => {

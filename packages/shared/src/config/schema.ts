@@ -167,6 +167,8 @@ export const LogConfigSchema = section({
   maxBytes: Type.Integer({ minimum: 4096, maximum: 2 ** 40, default: 10 * 1024 * 1024 }),
   /** Rotated files kept per log (`.1` newest … `.keep` oldest). */
   keep: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** The agent log's last lines an alert and an incident carry (embedded mode); 0: none. */
+  tailLines: Type.Integer({ minimum: 0, maximum: 200, default: 20 }),
 });
 
 /** The whole file, with `check` as the shape of each agent check and `defaultChecks` as their default. */

@@ -30,6 +30,7 @@ function apply(incident: Incident, event: IncidentEvent): void {
     if (event[key] !== undefined) (entry as Record<string, unknown>)[key] = event[key];
   }
   incident.timeline.push(entry);
+  if (event.logTail) incident.logTail = event.logTail;
   switch (event.kind) {
     case 'opened':
       if (event.signal) incident.signal = event.signal;

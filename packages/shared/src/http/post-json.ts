@@ -20,14 +20,7 @@ export async function postJson(url: string, body: unknown, options: PostJsonOpti
   let status: number;
   let text: string;
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: limit.signal,
-    });
-    status = response.status;
-    text = await response.text();
+    ({ status, text } = await post(url, JSON.stringify(body), limit.signal));
   } catch (error) {
     const what = limit.expired
       ? `timed out after ${options.timeoutMs} ms`
@@ -43,10 +36,54 @@ export async function postJson(url: string, body: unknown, options: PostJsonOpti
   throw error;
 }
 
-/** fetch says only "fetch failed"; the cause holds ECONNREFUSED and the like. */
+/** ECONNREFUSED and the like, with what the system said. */
 function networkReason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (cause && typeof cause.code === 'string') return `${cause.code} (${String(cause.message ?? '')})`;
-  return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && !error.message.includes(code)
+    ? `${code} (${error.message})`
+    : error.message;
+}
+
+/** What is kept of an answer's body: enough for the excerpt an error quotes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * node:http, not fetch: fetch's HTTP parser is WebAssembly, which the watchdog's V8 lite mode
+ * (jitless) cannot run — the first webhook would abort the process.
+ */
+async function post(
+  url: string,
+  body: string,
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new Error(`unsupported protocol ${target.protocol} (http: or https: only)`);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        signal,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (kept >= MAX_ANSWER_BYTES) return;
+          chunks.push(chunk);
+          kept += chunk.length;
+        });
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -34,6 +34,8 @@ export const IncidentEventKind = Type.Union([
   Type.Literal('failed'),
   Type.Literal('alert'),
   Type.Literal('closed'),
+  /** The agent log's last lines when the incident opened, in `logTail`. */
+  Type.Literal('log-tail'),
 ]);
 export type IncidentEventKind = Static<typeof IncidentEventKind>;
 
@@ -73,6 +75,8 @@ export const IncidentEvent = Type.Object({
   detail: Type.Optional(Type.String()),
   did: Type.Optional(Type.Array(Type.String())),
   evidence: Type.Optional(Evidence),
+  /** The agent log's last lines when the incident opened (log.tailLines). */
+  logTail: Type.Optional(Type.Array(Type.String())),
 });
 export type IncidentEvent = Static<typeof IncidentEvent>;
 
@@ -100,6 +104,8 @@ export const Incident = Type.Object({
   rung: Type.Union([Rung, Type.Null()]),
   rungs: Type.Array(Rung),
   evidence: Type.Optional(Evidence),
+  /** The agent log's last lines when it opened, oldest first. */
+  logTail: Type.Optional(Type.Array(Type.String())),
   timeline: Type.Array(TimelineEntry),
 });
 export type Incident = Static<typeof Incident>;

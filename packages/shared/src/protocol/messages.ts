@@ -120,6 +120,36 @@ export const AgentWarnings = Type.Array(Type.String({ maxLength: MAX_WARNING_CHA
 });
 export type AgentWarnings = Static<typeof AgentWarnings>;
 
+/** A heartbeat names at most this many checks; `health.checks.total` still counts them all. */
+export const MAX_REPORTED_CHECKS = 64;
+export const MAX_CHECK_SUMMARY_CHARS = 200;
+
+/** One check as the agent reports it: what `vigil status` lists per check. */
+export const CheckReport = Type.Object(
+  {
+    type: Type.String({ maxLength: 64 }),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('critical')]),
+    paused: Type.Boolean(),
+    summary: Type.String({ maxLength: MAX_CHECK_SUMMARY_CHARS }),
+    value: Type.Optional(Type.Number()),
+    unit: Type.Optional(Type.String({ maxLength: 16 })),
+    /** When the status last changed, epoch ms. */
+    since: Type.Number({ minimum: 0 }),
+    /** When the last run finished, epoch ms; null before the first. */
+    lastRunAt: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    lastRunMs: Type.Union([Millis, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type CheckReport = Static<typeof CheckReport>;
+
+/** The checks by name, sent in a session's first beat and whenever one of them changes. */
+export const CheckReports = Type.Record(Type.String({ maxLength: 128 }), CheckReport, {
+  maxProperties: MAX_REPORTED_CHECKS,
+  propertyNames: { maxLength: 128 },
+});
+export type CheckReports = Static<typeof CheckReports>;
+
 export const AgentLifecycle = Type.Union([
   Type.Literal('starting'),
   Type.Literal('ready'),
@@ -145,6 +175,7 @@ export const HeartbeatMessage = Type.Object(
     state: Type.Optional(AgentLifecycle),
     config: Type.Optional(ConfigReport),
     warnings: Type.Optional(AgentWarnings),
+    checks: Type.Optional(CheckReports),
   },
   { additionalProperties: false },
 );

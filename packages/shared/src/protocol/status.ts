@@ -4,7 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Incident, Rung, SignalKind } from './incident.js';
-import { AgentWarnings, ConfigReport, HealthSummary } from './messages.js';
+import { AgentWarnings, CheckReports, ConfigReport, HealthSummary } from './messages.js';
 
 export const AgentState = Type.Union([
   Type.Literal('starting'),
@@ -102,5 +102,7 @@ export const StatusSnapshot = Type.Object({
     restartsInWindow: Type.Integer({ minimum: 0 }),
   }),
   incidents: Type.Array(Incident),
+  /** Each check by name, as the agent last reported it (absent before its first report). */
+  checks: Type.Optional(CheckReports),
 });
 export type StatusSnapshot = Static<typeof StatusSnapshot>;

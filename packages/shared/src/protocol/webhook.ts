@@ -19,6 +19,8 @@ export const WatchdogAlertBody = Type.Object(
     detail: Type.String(),
     host: Type.String(),
     at: Iso,
+    /** The agent log's last lines when the incident opened (log.tailLines), oldest first, neutralised. */
+    logTail: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 200 })),
   },
   { additionalProperties: false },
 );

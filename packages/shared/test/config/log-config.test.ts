@@ -14,13 +14,14 @@ function problems(text: string): string[] {
 }
 
 describe('the log section', () => {
-  test('defaults to 10 MiB files, 5 kept', () => {
-    assert.deepEqual(defaultConfig().log, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+  test('defaults to 10 MiB files, 5 kept, 20 lines of the agent log in alerts', () => {
+    assert.deepEqual(defaultConfig().log, { maxBytes: 10 * 1024 * 1024, keep: 5, tailLines: 20 });
   });
 
   test('given keys override, the rest default', () => {
     const config = parseConfig('log:\n  maxBytes: 65536\n', 'vigil.yaml');
-    assert.deepEqual(config.log, { maxBytes: 65_536, keep: 5 });
+    assert.deepEqual(config.log, { maxBytes: 65_536, keep: 5, tailLines: 20 });
+    assert.ok(problems('log: { tailLines: 201 }\n').some((p) => p.startsWith('log.tailLines:')));
   });
 
   test('a size below 4 KiB, a keep of 0, a string that is no size and an unknown key are refused with their path', () => {

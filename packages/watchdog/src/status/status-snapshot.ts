@@ -120,5 +120,6 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
       restartsInWindow: restartsInWindow(ladder.restarts, nowMono, input.withinMs),
     },
     incidents: input.incidents,
+    ...(running && facts.checks ? { checks: facts.checks } : {}),
   };
 }

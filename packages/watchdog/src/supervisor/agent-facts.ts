@@ -3,7 +3,7 @@
  * heartbeat and when it came, the last resource sample, the config it reported. One record,
  * owned by the loop; status is a pure function of it and the ladder's state.
  */
-import type { ConfigReport, HeartbeatMessage } from '@vigil/shared';
+import type { CheckReports, ConfigReport, HeartbeatMessage } from '@vigil/shared';
 import type { AgentSession } from '../heartbeat/heartbeat-server.js';
 
 export interface AgentFacts {
@@ -16,6 +16,8 @@ export interface AgentFacts {
   config: ConfigReport | null;
   /** What the agent cannot do (a metrics port in use): sent like its config report. */
   warnings: readonly string[];
+  /** Each check as last reported: sent like the config report, in a session's first beat and on change. */
+  checks: CheckReports | null;
 }
 
 export function freshFacts(): AgentFacts {
@@ -26,6 +28,7 @@ export function freshFacts(): AgentFacts {
     lastSample: null,
     config: null,
     warnings: [],
+    checks: null,
   };
 }
 
@@ -36,6 +39,7 @@ export function forNewAgent(facts: AgentFacts): void {
   facts.lastBeatAt = null;
   facts.config = null;
   facts.warnings = [];
+  facts.checks = null;
 }
 
 /** How the pair was stopped, for the last status written: by what and when. */

@@ -19,6 +19,7 @@ import {
   type VigilPaths,
 } from '@vigil/shared';
 import type { VigilConfig } from '@vigil/shared/config';
+import { IncidentLogTail } from '../alert/incident-log-tail.js';
 import { handleRequest } from '../control/handle-request.js';
 import { type AgentLimits, agentLimits } from '../detect/agent-limits.js';
 import type { DetectorEvent } from '../detect/detector-event.js';
@@ -35,6 +36,7 @@ import { readPidFile, removePidFile } from '../process/pid-file.js';
 import { readProcStat } from '../process/proc-stat.js';
 import { guardedSignal } from '../process/signal-guard.js';
 import { pruneReports } from '../recovery/evidence.js';
+import { checksChanged } from '../status/checks-changed.js';
 import { writeProm } from '../status/prom-textfile.js';
 import { StatusFile } from '../status/status-file.js';
 import { buildStatus } from '../status/status-snapshot.js';
@@ -74,6 +76,7 @@ export class Supervisor {
   readonly #throttled: LogThrottle;
   readonly #startedAtWall: number;
   readonly #limits: AgentLimits;
+  readonly #logTail: IncidentLogTail;
   #incidents: IncidentLog | undefined;
   #statusFile: StatusFile | undefined;
   #lock: Lock | undefined;
@@ -88,6 +91,12 @@ export class Supervisor {
     this.#throttled = new LogThrottle(options.logger, 5, 10_000, this.#clock);
     this.#onDemand = new OnDemandSample(this.#clock, measure);
     this.#limits = agentLimits(options.config);
+    // Embedded only: under systemd the agent's lines are in the journal, which this loop does not read.
+    this.#logTail = new IncidentLogTail(
+      options.paths.mode === 'embedded' ? options.paths.agentLog : null,
+      options.config.log.tailLines,
+      this.#clock,
+    );
     this.#parts = composeParts({ ...options, clock: this.#clock, limits: this.#limits }, this.#hooks());
     const parts = this.#parts;
     this.#loop = new RunLoop(this.#clock, ladderConfig(options.config.watchdog), {
@@ -321,6 +330,10 @@ export class Supervisor {
     facts.lastHeartbeat = beat;
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
+    if (beat.checks) {
+      if (checksChanged(facts.checks, beat.checks)) this.#statusFile?.changed();
+      facts.checks = beat.checks;
+    }
     this.#parts.monitor.beat(beat.mono);
     facts.lastBeatAt = this.#clock.now() - this.#parts.monitor.age();
     this.#parts.selfReport.heartbeat(beat);
@@ -393,6 +406,7 @@ export class Supervisor {
 
   #record(event: IncidentEvent): void {
     this.#incidents?.append(event);
+    if (event.kind === 'opened') this.#captureLogTail(event.incidentId, event.at);
     this.#parts.counters.count(event);
     // The logger has a `pid` of its own (the watchdog's): the agent's is agentPid.
     const { v: _v, incidentId, at: _at, kind, pid, ...rest } = event;
@@ -402,20 +416,39 @@ export class Supervisor {
     );
   }
 
+  /** The agent log's last lines before the fault, into the incident's history when read. */
+  #captureLogTail(incidentId: string, openedAt: number): void {
+    this.#logTail.capture(incidentId, openedAt, (logTail) =>
+      this.#record({
+        v: 1,
+        incidentId,
+        at: this.#clock.wallNow(),
+        kind: 'log-tail',
+        detail: `agent log: the last ${logTail.length} lines before the fault`,
+        logTail,
+      }),
+    );
+  }
+
   #alert(alert: LadderAlert): void {
     const { alerter } = this.#parts;
     const detail = alert.rung ? `${alert.rung}: ${alert.detail}` : alert.detail;
     if (alerter.configured) {
-      alerter.send({
-        source: 'vigil-watchdog',
-        kind: alert.kind,
-        incidentId: alert.incidentId,
-        signal: alert.signal,
-        rung: alert.rung,
-        detail: alert.detail,
-        host: process.env.HOSTNAME ?? '',
-        at: new Date(this.#clock.wallNow()).toISOString(),
-      });
+      // The alert waits (a bounded moment) for the log tail the incident's opening began reading.
+      const at = new Date(this.#clock.wallNow()).toISOString();
+      void this.#logTail.forIncident(alert.incidentId).then((logTail) =>
+        alerter.send({
+          ...(logTail ? { logTail } : {}),
+          source: 'vigil-watchdog',
+          kind: alert.kind,
+          incidentId: alert.incidentId,
+          signal: alert.signal,
+          rung: alert.rung,
+          detail: alert.detail,
+          host: process.env.HOSTNAME ?? '',
+          at,
+        }),
+      );
       this.#record({ v: 1, incidentId: alert.incidentId, at: this.#clock.wallNow(), kind: 'alert', detail });
     }
     const level = alert.kind === 'failed' ? 'error' : 'warn';

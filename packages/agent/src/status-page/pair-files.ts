@@ -1,0 +1,123 @@
+/**
+ * What the status page shows of the pair, read from the files the watchdog writes: its status
+ * file (rewritten atomically on every change: pair state, checks, recent incidents) and its
+ * history file (the last day's incidents). Files, not the control socket: a read costs the
+ * watchdog nothing, cannot be mistaken for control, and still answers from the last state
+ * written when the watchdog is gone.
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import {
+  compileSchema,
+  type Incident,
+  type IncidentEvent,
+  IncidentEvent as IncidentEventSchema,
+  StatusSnapshot,
+} from '@vigil/shared';
+
+const MAX_STATUS_BYTES = 1024 * 1024;
+/** The end of the history file that is read: a day of incidents fits many times over. */
+const MAX_HISTORY_BYTES = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let validateStatus: ReturnType<typeof compileSchema<typeof StatusSnapshot>> | undefined;
+let validateEvent: ReturnType<typeof compileSchema<typeof IncidentEventSchema>> | undefined;
+
+export type StatusRead = { ok: true; snapshot: StatusSnapshot; text: string } | { ok: false; reason: string };
+
+/** The last `maxBytes` of a regular file, opened without following a link or blocking on a FIFO. */
+async function readEnd(
+  path: string,
+  maxBytes: number,
+): Promise<{ text: string; cut: boolean } | { reason: string }> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    return { reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { reason: 'not a regular file' };
+    const length = Math.min(stat.size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, stat.size - length);
+    return { text: buffer.subarray(0, bytesRead).toString('utf8'), cut: stat.size > length };
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+export async function readPairStatus(path: string): Promise<StatusRead> {
+  const file = await readEnd(path, MAX_STATUS_BYTES);
+  if ('reason' in file) return { ok: false, reason: `status file ${path}: ${file.reason}` };
+  if (file.cut) return { ok: false, reason: `status file ${path}: larger than a status file can be` };
+  let value: unknown;
+  try {
+    value = JSON.parse(file.text);
+  } catch {
+    return { ok: false, reason: `status file ${path}: not valid JSON` };
+  }
+  validateStatus ??= compileSchema(StatusSnapshot);
+  const checked = validateStatus(value);
+  if (!checked.ok)
+    return { ok: false, reason: `status file ${path}: ${checked.errors.slice(0, 3).join('; ')}` };
+  return { ok: true, snapshot: checked.value, text: file.text };
+}
+
+/** Incidents folded from their events, newest first (the shape `vigil history --json` prints). */
+function fold(events: readonly IncidentEvent[]): Incident[] {
+  const byId = new Map<string, Incident>();
+  for (const e of events) {
+    let incident = byId.get(e.incidentId);
+    if (!incident) {
+      incident = {
+        id: e.incidentId,
+        signal: e.signal ?? 'operator',
+        openedAt: e.at,
+        closedAt: null,
+        durationMs: null,
+        outcome: null,
+        rung: null,
+        rungs: [],
+        timeline: [],
+      };
+      byId.set(e.incidentId, incident);
+    }
+    const { v: _v, incidentId: _id, signal: _signal, outcome: _outcome, evidence, logTail, ...entry } = e;
+    incident.timeline.push(entry);
+    if (e.kind === 'opened' && e.detail) incident.detail = e.detail;
+    if (e.kind === 'rung' && e.rung && !incident.rungs.includes(e.rung)) {
+      incident.rungs.push(e.rung);
+      incident.rung = e.rung;
+    }
+    if (evidence) incident.evidence = evidence;
+    if (logTail) incident.logTail = logTail;
+    if (e.kind === 'closed') {
+      incident.closedAt = e.at;
+      incident.durationMs = e.at - incident.openedAt;
+      incident.outcome = e.outcome ?? null;
+    }
+  }
+  return [...byId.values()].sort((a, b) => b.openedAt - a.openedAt);
+}
+
+/** The incidents opened in the last day, from the end of the history file. */
+export async function readLastDay(path: string, nowWall = Date.now()): Promise<Incident[]> {
+  const file = await readEnd(path, MAX_HISTORY_BYTES);
+  if ('reason' in file) return [];
+  const lines = file.text.split('\n');
+  if (file.cut) lines.shift();
+  validateEvent ??= compileSchema(IncidentEventSchema);
+  const events: IncidentEvent[] = [];
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      const checked = validateEvent(JSON.parse(line));
+      if (checked.ok) events.push(checked.value);
+    } catch {
+      // A torn or foreign line says nothing about an incident.
+    }
+  }
+  return fold(events).filter((incident) => incident.openedAt >= nowWall - DAY_MS);
+}
