@@ -165,6 +165,9 @@ main)
   useradd --system --no-create-home --shell /usr/sbin/nologin bob && usermod -aG vigil,systemd-journal bob
   ev as_user alice /usr/bin/node "$PREFIX/packages/cli/dist/bin/vigil.js" status
   if exit_of 0; then ok "vigil status works for alice, in group vigil, without root"; else notok "vigil status works for a member of group vigil" "see $(basename "$EV")"; fi
+  # The install put vigil on PATH, so the README's `vigil status` works as written.
+  ev as_user alice env PATH=/usr/local/bin:/usr/bin:/bin vigil status
+  if exit_of 0; then ok "vigil is on PATH (/usr/local/bin/vigil) and works for alice"; else notok "vigil is on PATH (/usr/local/bin/vigil) and works for alice" "see $(basename "$EV")"; fi
 
   step sandbox
   # Checks that need another user's /proc entry, a TCP and an HTTP connection (by name: netlink
@@ -349,6 +352,7 @@ boot)
   check "no process of user vigil (uid $vuid) is left" bash -c '! pgrep -U "$0"' "$vuid"
   check "no user or group vigil" bash -c '! getent passwd vigil && ! getent group vigil'
   check "no polkit rule" test ! -e /etc/polkit-1/rules.d/50-vigil.rules
+  check "no vigil on PATH and no completion script" bash -c '! ls -d /usr/local/bin/vigil /usr/share/bash-completion/completions/vigil /usr/share/zsh/vendor-completions/_vigil 2>/dev/null | grep -q .'
   check "no /etc/vigil, /var/lib/vigil, /var/log/vigil or /run/vigil" bash -c '! ls -d /etc/vigil /var/lib/vigil /var/log/vigil /run/vigil 2>/dev/null | grep -q .'
   echo done > "$STATE/phase"
   ;;
