@@ -43,6 +43,9 @@ async function readEnd(
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, stat.size - length);
     return { text: buffer.subarray(0, bytesRead).toString('utf8'), cut: stat.size > length };
+  } catch (error) {
+    // EIO and the like: a page that cannot read the file says so; the agent goes on.
+    return { reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
   } finally {
     await handle.close().catch(() => {});
   }

@@ -12,6 +12,8 @@ const POLL_MS = 500;
 /** Each open page holds a connection: a bounded few, so a tab storm cannot grow the agent. */
 const MAX_EVENT_CLIENTS = 16;
 const KEEPALIVE_MS = 15_000;
+/** A page that stops reading is dropped once this much waits for it: it cannot grow the agent. */
+const MAX_UNREAD_BYTES = 256 * 1024;
 
 // The page's script and style are files of its own, so the policy can forbid every inline one.
 const SECURITY_HEADERS = {
@@ -33,6 +35,7 @@ export class StatusPage {
   #timer: NodeJS.Timeout | undefined;
   #keepalive: NodeJS.Timeout | undefined;
   #lastText = '';
+  #generation = 0;
 
   constructor(files: StatusPageFiles) {
     this.#files = files;
@@ -43,6 +46,13 @@ export class StatusPage {
     const path = (request.url ?? '/').split('?')[0];
     const route = ROUTES[path ?? ''];
     if (!route) return false;
+    if (!trustedHost(request.headers.host)) {
+      // A name other than localhost may be a DNS-rebinding page reading this one from a browser.
+      response
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end('open the status page as localhost or by IP address (e.g. through an SSH tunnel)\n');
+      return true;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('read-only\n');
       return true;
@@ -85,7 +95,7 @@ export class StatusPage {
       if (this.#clients.size === 0) this.#idle();
     });
     // A new page gets the current status at once, then each change.
-    if (this.#lastText) response.write(frame(this.#lastText));
+    if (this.#lastText) send(response, frame(this.#lastText));
     this.#watch();
   }
 
@@ -98,29 +108,59 @@ export class StatusPage {
 
   #watch(): void {
     if (this.#timer) return;
+    // One chain of polls at a time: a chain started before an idle spell ends at its next turn.
+    const generation = ++this.#generation;
     const poll = async (): Promise<void> => {
-      const read = await readPairStatus(this.#files.statusFile);
-      const text = read.ok ? read.text : JSON.stringify({ reachable: false, error: read.reason });
-      if (text !== this.#lastText) {
-        this.#lastText = text;
-        for (const client of this.#clients) client.write(frame(text));
+      try {
+        const read = await readPairStatus(this.#files.statusFile);
+        const text = read.ok ? read.text : JSON.stringify({ reachable: false, error: read.reason });
+        if (generation !== this.#generation) return;
+        if (text !== this.#lastText) {
+          this.#lastText = text;
+          const event = frame(text);
+          for (const client of this.#clients) send(client, event);
+        }
+      } catch {
+        // The page is a view: nothing it reads may take the agent down.
       }
+      if (generation !== this.#generation) return;
       if (this.#clients.size > 0) this.#timer = setTimeout(() => void poll(), POLL_MS);
       else this.#timer = undefined;
     };
     this.#timer = setTimeout(() => void poll(), 0);
     this.#keepalive ??= setInterval(() => {
-      for (const client of this.#clients) client.write(': keepalive\n\n');
+      for (const client of this.#clients) send(client, ': keepalive\n\n');
     }, KEEPALIVE_MS);
   }
 
   #idle(): void {
+    this.#generation++;
     clearTimeout(this.#timer);
     clearInterval(this.#keepalive);
     this.#timer = undefined;
     this.#keepalive = undefined;
     this.#lastText = '';
   }
+}
+
+/** Writes to an event stream, or drops a client that has stopped reading. */
+export function send(
+  client: Pick<ServerResponse, 'writableLength' | 'destroy' | 'write'>,
+  text: string,
+): void {
+  if (client.writableLength > MAX_UNREAD_BYTES) {
+    client.destroy();
+    return;
+  }
+  client.write(text);
+}
+
+/** localhost, or an address literal: names that a DNS-rebinding page cannot take over. */
+export function trustedHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  if (name === 'localhost' || name.startsWith('[')) return true;
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name);
 }
 
 /** One SSE event; the JSON is one line, so no `data:` line can be forged by its content. */
