@@ -35,8 +35,11 @@ function parse(line: string): Record<string, unknown> | null {
 /** A pino line as "time LEVEL msg"; any other line (the agent's stderr) as it is. */
 function readable(line: string, record: Record<string, unknown> | null): string {
   if (record && typeof record.msg === 'string' && typeof record.time === 'number') {
+    // The agent writes its own lines: a time no Date can hold leaves the line as it is.
+    const at = new Date(record.time);
+    if (Number.isNaN(at.getTime())) return line;
     const level = LEVELS[record.level as number] ?? String(record.level);
-    return `${new Date(record.time).toISOString()} ${level} ${record.msg}`;
+    return `${at.toISOString()} ${level} ${record.msg}`;
   }
   return line;
 }
@@ -55,6 +58,8 @@ function beforeRestart(
     const record = parse(line);
     if (isStartMark(record)) {
       if (typeof record?.time === 'number' && record.time >= faultAt) break;
+      // An earlier start: what came before it is an earlier agent's, not the one that failed.
+      out.length = 0;
       continue;
     }
     out.push({ line, record });

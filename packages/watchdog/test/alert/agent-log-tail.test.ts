@@ -41,6 +41,21 @@ describe('the agent log tail for alerts', () => {
     assert.deepEqual(await readLogTail(file, 10, 4000), ['booting', 'Error: died']);
   });
 
+  test("lines before an earlier start are an earlier agent's: not in the tail", async () => {
+    const file = join(dir, 'two-runs.log');
+    const mark = (time: number) =>
+      JSON.stringify({ level: 30, time, msg: 'agent output follows', vigilMark: 'agent-start' });
+    writeFileSync(file, ['old agent line', mark(1000), 'this agent line', 'Error: died', ''].join('\n'));
+    assert.deepEqual(await readLogTail(file, 10, 4000), ['this agent line', 'Error: died']);
+  });
+
+  test('a time no Date can hold leaves its line as written, and the rest of the tail stands', async () => {
+    const file = join(dir, 'odd-time.log');
+    const odd = JSON.stringify({ level: 30, time: 1e300, msg: 'x' });
+    writeFileSync(file, `before\n${odd}\nafter\n`);
+    assert.deepEqual(await readLogTail(file, 10), ['before', odd, 'after']);
+  });
+
   test('a link, a FIFO or no file gives no lines, and never blocks', async () => {
     const target = join(dir, 'secret');
     writeFileSync(target, 'secret line\n');
