@@ -90,8 +90,10 @@ function write(current: Stall, blockedMs: number, stack: string[]): void {
   };
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
   const tmp = `${data.file}.${randomBytes(4).toString('hex')}.tmp`;
+  let made = false;
   try {
     const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
+    made = true;
     try {
       const bytes = Buffer.from(`${JSON.stringify(report)}\n`);
       for (let at = 0; at < bytes.length; ) {
@@ -105,9 +107,10 @@ function write(current: Stall, blockedMs: number, stack: string[]): void {
     renameSync(tmp, data.file);
     current.written = true;
   } catch {
-    // Nowhere to say so without the main thread; the watchdog just finds no evidence.
+    // Nowhere to say so without the main thread; the watchdog just finds no evidence. Only a
+    // temp file this write made is removed (an O_EXCL failure means the name was another's).
     try {
-      unlinkSync(tmp);
+      if (made) unlinkSync(tmp);
     } catch {
       // Never created, or already renamed.
     }
