@@ -101,6 +101,32 @@ export class Steps {
   }
 
   /**
+   * Writes a file vigil generates into a shared place (a shell's completion folder): a file
+   * there that does not carry `mark` is someone else's (a package's, the operator's) and is kept.
+   */
+  writeOwnFile(path: string, content: string, mode: number, mark: string): boolean {
+    if (!this.#isOwn(path, mark)) {
+      this.note(`keep ${this.show(path)}: it is not vigil's`);
+      return false;
+    }
+    return this.writeFile(path, content, mode);
+  }
+
+  /** Removes what `writeOwnFile` wrote, never a file without vigil's mark. */
+  removeOwnFile(path: string, mark: string): boolean {
+    const full = this.at(path);
+    if (!existsSync(full) || !this.#isOwn(path, mark)) return false;
+    return this.removePath(path);
+  }
+
+  #isOwn(path: string, mark: string): boolean {
+    const full = this.at(path);
+    const there = lstatSync(full, { throwIfNoEntry: false });
+    if (!there) return true;
+    return there.isFile() && readFileSync(full, 'utf8').slice(0, 4096).includes(mark);
+  }
+
+  /**
    * Makes `path` a symlink to `target`; a file or another link already there is the operator's
    * and is kept (noted), never replaced.
    */

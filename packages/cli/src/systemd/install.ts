@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '@vigil/shared/config';
-import { COMPLETION_FILES } from './completion-files.js';
+import { COMPLETION_FILES, COMPLETION_MARK } from './completion-files.js';
 import { defaultConfigYaml } from './default-config.js';
 import {
   checkPrefix,
@@ -140,7 +140,7 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
   unitsChanged = steps.writeFile(join(UNIT_DIR, AGENT_UNIT), agentUnit(unit), 0o644) || unitsChanged;
   steps.writeFile(POLKIT_RULE_FILE, polkitRule(options.user), 0o644);
   steps.symlink(VIGIL_ON_PATH, launcherOf(options.prefix));
-  for (const file of COMPLETION_FILES) steps.writeFile(file.path, file.script(), 0o644);
+  for (const file of COMPLETION_FILES) steps.writeOwnFile(file.path, file.script(), 0o644, COMPLETION_MARK);
   steps.writeFile(
     MANIFEST_FILE,
     manifestText({

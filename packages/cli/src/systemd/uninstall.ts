@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPLETION_FILES } from './completion-files.js';
+import { COMPLETION_FILES, COMPLETION_MARK } from './completion-files.js';
 import {
   accountsFor,
   DEFAULT_USER,
@@ -61,7 +61,7 @@ export async function uninstall(options: UninstallOptions): Promise<{ changed: n
   for (const unit of UNITS) removedUnits = steps.removePath(join(UNIT_DIR, unit)) || removedUnits;
   steps.removePath(POLKIT_RULE_FILE);
   if (manifest?.prefix) steps.removeLink(VIGIL_ON_PATH, launcherOf(manifest.prefix));
-  for (const file of COMPLETION_FILES) steps.removePath(file.path);
+  for (const file of COMPLETION_FILES) steps.removeOwnFile(file.path, COMPLETION_MARK);
   steps.removePath(MANIFEST_FILE);
   if (removedUnits && !options.offline) await steps.command('systemctl', ['daemon-reload']);
 

@@ -647,6 +647,29 @@ describe('the CLI and the scripts', () => {
     assert.ok(!existsSync(bashFile) && !existsSync(zshFile));
   });
 
+  test("a completion script that is not vigil's is kept by install and by uninstall", () => {
+    const root = skeleton();
+    const theirs = join(root, 'usr/share/bash-completion/completions/vigil');
+    writeFileSync(theirs, '# a distribution package owns this\ncomplete -W "x" vigil\n');
+    const done = script('install.sh', '--root', root);
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(
+      `${done.stdout}${done.stderr}`,
+      /keep .*bash-completion\/completions\/vigil: it is not vigil's/,
+    );
+    assert.match(readFileSync(theirs, 'utf8'), /a distribution package owns this/);
+    const zshFile = join(root, 'usr/share/zsh/vendor-completions/_vigil');
+    assert.equal(
+      readFileSync(zshFile, 'utf8'),
+      vigil('completion', 'zsh').stdout,
+      'the free place is written',
+    );
+    const gone = script('uninstall.sh', '--root', root);
+    assert.equal(gone.status, 0, gone.stderr);
+    assert.match(readFileSync(theirs, 'utf8'), /a distribution package owns this/);
+    assert.ok(!existsSync(zshFile), "vigil's own is removed");
+  });
+
   test('a prefix without a build is refused with a hint (exit 1)', () => {
     const root = skeleton();
     const result = vigil('install', '--root', root, '--prefix', root);
