@@ -77,6 +77,7 @@ export class Supervisor {
   readonly #startedAtWall: number;
   readonly #limits: AgentLimits;
   readonly #logTail: IncidentLogTail;
+  #checksWrittenAt = Number.NEGATIVE_INFINITY;
   #incidents: IncidentLog | undefined;
   #statusFile: StatusFile | undefined;
   #lock: Lock | undefined;
@@ -331,7 +332,13 @@ export class Supervisor {
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
     if (beat.checks) {
-      if (checksChanged(facts.checks, beat.checks)) this.#statusFile?.changed();
+      // At most a write a second for check changes: an agent flapping its checks on every beat
+      // must not turn into a status write per beat (the 30 s refresh catches the last state).
+      const now = this.#clock.now();
+      if (checksChanged(facts.checks, beat.checks) && now - this.#checksWrittenAt >= 1000) {
+        this.#checksWrittenAt = now;
+        this.#statusFile?.changed();
+      }
       facts.checks = beat.checks;
     }
     this.#parts.monitor.beat(beat.mono);
