@@ -4,21 +4,18 @@
  * systemctl calls, the install manifest, and the checks made before anything is touched.
  */
 import {
-  chmodSync,
-  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
-  renameSync,
   rmSync,
   statSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { writeFileAtomic } from '@vigil/shared';
 import { commandLine, type RunCommand } from './run-command.js';
 import { CONFIG_DIR } from './units.js';
 
@@ -92,11 +89,12 @@ export class Steps {
     }
     if (!this.act(`write ${this.show(path)}`)) return true;
     mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
-    const temp = `${full}.vigil-tmp`;
-    writeFileSync(temp, content, { mode });
-    chmodSync(temp, mode);
-    if (gid !== undefined && canChown()) chownSync(temp, 0, gid);
-    renameSync(temp, full);
+    // A random O_EXCL|O_NOFOLLOW temp name and the mode and owner set on its descriptor: a link
+    // planted beside the file is never written through or chmod'ed.
+    writeFileAtomic(full, content, {
+      mode,
+      ...(gid !== undefined && canChown() ? { owner: { uid: 0, gid } } : {}),
+    });
     return true;
   }
 

@@ -10,6 +10,8 @@ import {
   chmodSync,
   closeSync,
   constants,
+  fchmodSync,
+  fchownSync,
   fstatSync,
   fsyncSync,
   lstatSync,
@@ -135,6 +137,8 @@ export function writeAll(fd: number, data: string | Buffer): void {
 export interface WriteAtomicOptions extends SafeOpenOptions {
   /** fsync the temp file before the rename (history-grade durability); default off. */
   fsync?: boolean;
+  /** Owner of the new file, set on its descriptor (root writing a file for a group). */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -148,12 +152,14 @@ export function writeFileAtomic(path: string, text: string | Buffer, options: Wr
   try {
     try {
       writeAll(fd, text);
+      // On the descriptor, not the name: the name could be swapped for a link meanwhile. The
+      // mode given to open is masked by the umask; the file must have exactly `mode`.
+      if (options.mode !== undefined) fchmodSync(fd, options.mode);
+      if (options.owner) fchownSync(fd, options.owner.uid, options.owner.gid);
       if (options.fsync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    // The mode given to open is masked by the umask; the file must have exactly `mode`.
-    if (options.mode !== undefined) chmodSync(tmp, options.mode);
     renameSync(tmp, path);
   } catch (error) {
     try {

@@ -125,6 +125,22 @@ describe('writeFileAtomic', () => {
     );
   });
 
+  test('mode and owner are set exactly, on the new file itself (umask or not)', {
+    skip: process.getuid?.() !== 0 ? 'needs root to give a file away' : false,
+  }, () => {
+    const dir = fresh('atomic-owner');
+    const old = process.umask(0o077);
+    try {
+      writeFileAtomic(join(dir, 'vigil.yaml'), 'a: 1\n', { mode: 0o640, owner: { uid: 0, gid: 65534 } });
+    } finally {
+      process.umask(old);
+    }
+    const stat = statSync(join(dir, 'vigil.yaml'));
+    assert.equal(stat.mode & 0o777, 0o640);
+    assert.equal(stat.uid, 0);
+    assert.equal(stat.gid, 65534);
+  });
+
   test('leaves no temp file behind when the rename fails', () => {
     const dir = fresh('atomic-fail');
     mkdirSync(join(dir, 'target'));
