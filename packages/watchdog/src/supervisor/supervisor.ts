@@ -77,7 +77,6 @@ export class Supervisor {
   readonly #startedAtWall: number;
   readonly #limits: AgentLimits;
   readonly #logTail: IncidentLogTail;
-  #checksWrittenAt = Number.NEGATIVE_INFINITY;
   #incidents: IncidentLog | undefined;
   #statusFile: StatusFile | undefined;
   #lock: Lock | undefined;
@@ -332,13 +331,7 @@ export class Supervisor {
     if (beat.config) facts.config = beat.config;
     if (beat.warnings) facts.warnings = beat.warnings;
     if (beat.checks) {
-      // At most a write a second for check changes: an agent flapping its checks on every beat
-      // must not turn into a status write per beat (the 30 s refresh catches the last state).
-      const now = this.#clock.now();
-      if (checksChanged(facts.checks, beat.checks) && now - this.#checksWrittenAt >= 1000) {
-        this.#checksWrittenAt = now;
-        this.#statusFile?.changed();
-      }
+      if (checksChanged(facts.checks, beat.checks)) this.#statusFile?.changed();
       facts.checks = beat.checks;
     }
     this.#parts.monitor.beat(beat.mono);
