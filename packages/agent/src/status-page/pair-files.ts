@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
   compileSchema,
+  foldIncidents,
   type Incident,
   type IncidentEvent,
   IncidentEvent as IncidentEventSchema,
@@ -68,43 +69,6 @@ export async function readPairStatus(path: string): Promise<StatusRead> {
   return { ok: true, snapshot: checked.value, text: file.text };
 }
 
-/** Incidents folded from their events, newest first (the shape `vigil history --json` prints). */
-function fold(events: readonly IncidentEvent[]): Incident[] {
-  const byId = new Map<string, Incident>();
-  for (const e of events) {
-    let incident = byId.get(e.incidentId);
-    if (!incident) {
-      incident = {
-        id: e.incidentId,
-        signal: e.signal ?? 'operator',
-        openedAt: e.at,
-        closedAt: null,
-        durationMs: null,
-        outcome: null,
-        rung: null,
-        rungs: [],
-        timeline: [],
-      };
-      byId.set(e.incidentId, incident);
-    }
-    const { v: _v, incidentId: _id, signal: _signal, outcome: _outcome, evidence, logTail, ...entry } = e;
-    incident.timeline.push(entry);
-    if (e.kind === 'opened' && e.detail) incident.detail = e.detail;
-    if (e.kind === 'rung' && e.rung && !incident.rungs.includes(e.rung)) {
-      incident.rungs.push(e.rung);
-      incident.rung = e.rung;
-    }
-    if (evidence) incident.evidence = evidence;
-    if (logTail) incident.logTail = logTail;
-    if (e.kind === 'closed') {
-      incident.closedAt = e.at;
-      incident.durationMs = e.at - incident.openedAt;
-      incident.outcome = e.outcome ?? null;
-    }
-  }
-  return [...byId.values()].sort((a, b) => b.openedAt - a.openedAt);
-}
-
 /** The incidents opened in the last day, from the end of the history file. */
 export async function readLastDay(path: string, nowWall = Date.now()): Promise<Incident[]> {
   const file = await readEnd(path, MAX_HISTORY_BYTES);
@@ -122,5 +86,5 @@ export async function readLastDay(path: string, nowWall = Date.now()): Promise<I
       // A torn or foreign line says nothing about an incident.
     }
   }
-  return fold(events).filter((incident) => incident.openedAt >= nowWall - DAY_MS);
+  return foldIncidents(events).filter((incident) => incident.openedAt >= nowWall - DAY_MS);
 }
