@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { compileSchema, WatchdogAlertBody } from '@vigil/shared';
+import { compileSchema, WatchdogAlertBody } from '@vigil/shared/schemas';
 import { waitFor } from '@vigil/shared/testing';
 import { trackFixturePairs } from '../support/fixture-pair.ts';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compileSchema, StatusSnapshot } from '@vigil/shared';
 import { sendRequest } from '@vigil/shared/client';
+import { compileSchema, StatusSnapshot } from '@vigil/shared/schemas';
 import { Pair } from '../support/pair.ts';
 
 const validateStatus = compileSchema(StatusSnapshot, 'status');

@@ -1,16 +1,38 @@
 // The package rules (DESIGN.md §7) over what processes really load: a running daemon loads
 // nothing of the agent, the SDK, the CLI or pino-pretty; a service that imports only
-// @vigil/agent-sdk loads no prom-client, execa or ps-list. Each is started with a loader hook
-// that records every module it resolves.
+// @vigil/agent-sdk loads no prom-client, execa or ps-list; and no vigil process — the daemon,
+// the bundled agent, an SDK service, `vigil status` — loads TypeBox or ajv's compiler (their
+// validators are generated at build time). Each is started with a loader hook that records
+// every module it resolves.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { paced } from '@vigil/shared/testing';
-import { count, describe, readModuleGraph, recordModulesArg } from '../support/module-graph/module-graph.ts';
-import { FIXTURES, Pair, ROOT } from '../support/pair.ts';
+import {
+  count,
+  describe,
+  type ModuleGraph,
+  readModuleGraph,
+  recordModulesArg,
+} from '../support/module-graph/module-graph.ts';
+import { FIXTURES, Pair, ROOT, VIGIL_BIN } from '../support/pair.ts';
 
 const WATCHDOG_BIN = join(ROOT, 'packages/watchdog/dist/bin/vigil-watchdog.js');
+const AGENT_BIN = join(ROOT, 'packages/agent/dist/bin/vigil-agent.js');
+
+/** What of the schema machinery a process loaded: only ajv's small run-time helpers may be there. */
+function schemaCompilers(graph: ModuleGraph): string[] {
+  const found = [...(graph.thirdParty.get('@sinclair/typebox') ?? [])];
+  for (const file of graph.thirdParty.get('ajv') ?? []) {
+    if (!file.includes('/ajv/dist/runtime/')) found.push(file);
+  }
+  for (const file of graph.vigil.get('shared') ?? []) {
+    if (/\/dist\/(schemas|schema\/compile|schema\/literal-union)\.js$/.test(file)) found.push(file);
+  }
+  return found;
+}
 
 let pair: Pair | undefined;
 after(async () => {
@@ -30,6 +52,13 @@ test('the daemon and an SDK-only service load only what their packages may', asy
   });
   await pair.start(paced(10_000));
   await pair.waitForHealthy(paced(15_000));
+  const cliFile = join(home, 'cli-modules.txt');
+  const status = spawnSync(process.execPath, [recordModulesArg(cliFile), VIGIL_BIN, 'status', '--json'], {
+    env: pair.env,
+    encoding: 'utf8',
+    timeout: paced(30_000),
+  });
+  assert.equal(status.status, 0, status.stderr);
   assert.equal(await pair.stop(), 0, pair.output);
 
   const daemon = readModuleGraph(daemonFile);
@@ -59,4 +88,32 @@ test('the daemon and an SDK-only service load only what their packages may', asy
   for (const forbidden of ['prom-client', 'execa', 'ps-list']) {
     assert.ok(!service.thirdParty.has(forbidden), `an SDK-only service loads ${forbidden}\n${report}`);
   }
+
+  const cli = readModuleGraph(cliFile);
+  for (const [name, graph] of [
+    ['the daemon', daemon],
+    ['an SDK-only service', service],
+    ['vigil status', cli],
+  ] as const) {
+    assert.deepEqual(schemaCompilers(graph), [], `${name} loads a schema compiler\n${report}`);
+  }
+});
+
+test('the bundled agent loads no schema compiler', async () => {
+  const home = mkdtempSync('/tmp/vg-modules-');
+  const agentFile = join(home, 'agent-modules.txt');
+  pair = new Pair({
+    home,
+    agent: { command: [process.execPath, recordModulesArg(agentFile), AGENT_BIN] },
+  });
+  await pair.start(paced(10_000));
+  await pair.waitForHealthy(paced(15_000));
+  assert.equal(await pair.stop(), 0, pair.output);
+  const agent = readModuleGraph(agentFile);
+  assert.ok(agent.vigil.get('agent')?.size, describe(agent.vigil));
+  assert.deepEqual(
+    schemaCompilers(agent),
+    [],
+    `the bundled agent: ${describe(agent.vigil)}; ${describe(agent.thirdParty)}`,
+  );
 });

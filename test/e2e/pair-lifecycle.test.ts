@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { compileSchema, StatusSnapshot } from '@vigil/shared';
+import { compileSchema, StatusSnapshot } from '@vigil/shared/schemas';
 import { waitFor } from '@vigil/shared/testing';
 import { Pair } from '../support/pair.ts';
 import { isAlive, pidsWithEnv } from '../support/processes.ts';

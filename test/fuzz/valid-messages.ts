@@ -4,7 +4,8 @@
  * of every op are generated; the campaign never sends one that would act on the pair.
  */
 
-import { FaultName, PROTOCOL_VERSION } from '@vigil/shared';
+import { PROTOCOL_VERSION } from '@vigil/shared';
+import { FaultName } from '@vigil/shared/schemas';
 import fc from 'fast-check';
 
 export type JsonObject = Record<string, unknown>;

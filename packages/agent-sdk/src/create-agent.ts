@@ -5,16 +5,16 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  AgentLifecycle,
+  AGENT_LIFECYCLES,
+  type AgentLifecycle,
   type CommandMessage,
-  type CompiledSchema,
   type ConfigReport,
-  compileSchema,
   describeError,
-  FaultSpec,
+  type FaultSpec,
   type HelloMessage,
   type Logger,
   PROTOCOL_VERSION,
+  parseFaultSpec,
   type RecoverLevel,
 } from '@vigil/shared';
 import type { Agent, AgentEvents } from './agent.js';
@@ -36,9 +36,7 @@ import {
 import { type HealthSource, SelfReport } from './self-report.js';
 import { type StallSentinel, startStallSentinel } from './stall-sentinel.js';
 
-const LIFECYCLES: readonly string[] = AgentLifecycle.anyOf.map((literal) => literal.const);
-
-let faultSpecSchema: CompiledSchema<FaultSpec> | undefined;
+const LIFECYCLES: readonly string[] = AGENT_LIFECYCLES;
 
 class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
   readonly #options: ResolvedAgentOptions;
@@ -190,8 +188,7 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
   }
 
   async injectFault(spec: FaultSpec): Promise<string[]> {
-    faultSpecSchema ??= compileSchema(FaultSpec, 'fault');
-    const parsed = faultSpecSchema(spec);
+    const parsed = parseFaultSpec(spec);
     if (!parsed.ok) {
       throw sdkErrors.create('VIGIL_SDK_OPTION_INVALID', `injectFault: ${parsed.errors.join('; ')}`);
     }

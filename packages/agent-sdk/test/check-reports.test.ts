@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   type CheckReport,
-  compileSchema,
-  type HeartbeatMessage,
-  HeartbeatMessage as HeartbeatSchema,
   MAX_CHECK_SUMMARY_CHARS,
   MAX_FRAME_BYTES,
   MAX_REPORTED_CHECKS,
 } from '@vigil/shared';
+import {
+  compileSchema,
+  type HeartbeatMessage,
+  HeartbeatMessage as HeartbeatSchema,
+} from '@vigil/shared/schemas';
 import { boundCheckReports } from '../src/check-reports.ts';
 import { HeartbeatLoop } from '../src/heartbeat-loop.ts';
 import { SelfReport } from '../src/self-report.ts';

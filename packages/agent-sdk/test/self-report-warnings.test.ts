@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MAX_WARNINGS } from '@vigil/shared';
 import {
   compileSchema,
   type HeartbeatMessage,
   HeartbeatMessage as HeartbeatSchema,
-  MAX_WARNINGS,
-} from '@vigil/shared';
+} from '@vigil/shared/schemas';
 import { HeartbeatLoop } from '../src/heartbeat-loop.ts';
 import { SelfReport } from '../src/self-report.ts';
 

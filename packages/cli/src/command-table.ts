@@ -3,7 +3,7 @@
  * its options from here, and `vigil completion` writes its scripts from here, so the two
  * cannot drift apart.
  */
-import { FaultName } from '@vigil/shared';
+import { FAULT_NAMES } from '@vigil/shared';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -57,7 +57,7 @@ export const COMMAND_TABLE = {
       'exit-code': { type: 'string' },
       'interval-ms': { type: 'string' },
     },
-    words: FaultName.anyOf.map((literal) => literal.const),
+    words: [...FAULT_NAMES],
   },
   config: { options: {}, words: ['validate'] },
   install: {

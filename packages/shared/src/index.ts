@@ -32,7 +32,7 @@ export {
   writeFileAtomic,
 } from './fs/safe-files.js';
 export { foldIncidents } from './history/fold-incidents.js';
-export { type ReadHistoryResult, readHistory } from './history/read-history.js';
+export { parseIncidentEvent, type ReadHistoryResult, readHistory } from './history/read-history.js';
 export { type BackoffShape, backoffDelay } from './http/backoff.js';
 export { type Deadline, deadline, settledWithin, sleep } from './http/clock-timeouts.js';
 export {
@@ -71,21 +71,26 @@ export {
   resolvePaths,
   type VigilPaths,
 } from './paths.js';
-export { AgentPidRecord, INSTANCE_TOKEN } from './protocol/agent-pid-record.js';
-export * from './protocol/control.js';
-export * from './protocol/incident.js';
-export * from './protocol/messages.js';
+export type * from './protocol/agent-pid-record.js';
+// The protocol's types; its schemas (TypeBox) are in @vigil/shared/schemas, for build time and
+// tests. Run-time code validates with the validators generated from them (src/generated/).
+export * from './protocol/constants.js';
+export type * from './protocol/control.js';
+export type * from './protocol/incident.js';
+export type * from './protocol/messages.js';
 export {
   isSupportedVersion,
   parseAgentMessage,
+  parseAgentPidRecord,
   parseControlRequest,
   parseControlResponse,
+  parseFaultSpec,
   parseWatchdogMessage,
 } from './protocol/parse.js';
-export * from './protocol/status.js';
-export * from './protocol/webhook.js';
-export { type CompiledSchema, compileSchema, type Parsed } from './schema/compile.js';
+export type * from './protocol/status.js';
+export type * from './protocol/webhook.js';
 export { describeValue, formatAjvErrors, suggestKey, toDottedPath } from './schema/format-errors.js';
+export { type GeneratedValidator, type Parsed, type Validator, validatorOf } from './schema/validator.js';
 export {
   isAnswering,
   type ListenUnixOptions,

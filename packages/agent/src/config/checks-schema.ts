@@ -1,8 +1,11 @@
 /**
  * The agent's health checks (`agent.checks`): fields every check shares, then one shape per
- * `type`, joined by an ajv discriminator so an error names the field of the right shape.
+ * `type`, joined by an ajv discriminator so an error names the field of the right shape. Build
+ * time and tests only (it loads TypeBox): the agent validates with the code generated from
+ * `FullConfigSchema` (scripts/generate-validators.ts → src/generated/config.ts).
  */
 import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { configSchema } from '@vigil/shared/schemas';
 
 const Ms = (defaultMs: number, minimum = 1) =>
   Type.Integer({ minimum, maximum: 86_400_000, default: defaultMs });
@@ -137,3 +140,6 @@ export const DEFAULT_CHECKS = [
   { type: 'memory', name: 'memory', intervalMs: 15_000 },
   { type: 'load', name: 'load', intervalMs: 15_000 },
 ];
+
+/** The whole config file with these checks: what src/generated/config.ts is generated from. */
+export const FullConfigSchema = configSchema(CheckSchema, DEFAULT_CHECKS);

@@ -8,21 +8,18 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
-  compileSchema,
+  checkStatus,
   foldIncidents,
   type Incident,
   type IncidentEvent,
-  IncidentEvent as IncidentEventSchema,
-  StatusSnapshot,
+  parseIncidentEvent,
+  type StatusSnapshot,
 } from '@vigil/shared';
 
 const MAX_STATUS_BYTES = 1024 * 1024;
 /** The end of the history file that is read: a day of incidents fits many times over. */
 const MAX_HISTORY_BYTES = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-let validateStatus: ReturnType<typeof compileSchema<typeof StatusSnapshot>> | undefined;
-let validateEvent: ReturnType<typeof compileSchema<typeof IncidentEventSchema>> | undefined;
 
 export type StatusRead = { ok: true; snapshot: StatusSnapshot; text: string } | { ok: false; reason: string };
 
@@ -62,10 +59,8 @@ export async function readPairStatus(path: string): Promise<StatusRead> {
   } catch {
     return { ok: false, reason: `status file ${path}: not valid JSON` };
   }
-  validateStatus ??= compileSchema(StatusSnapshot);
-  const checked = validateStatus(value);
-  if (!checked.ok)
-    return { ok: false, reason: `status file ${path}: ${checked.errors.slice(0, 3).join('; ')}` };
+  const checked = checkStatus(value);
+  if (!checked.ok) return { ok: false, reason: `status file ${path}: ${checked.reason}` };
   return { ok: true, snapshot: checked.value, text: file.text };
 }
 
@@ -75,12 +70,11 @@ export async function readLastDay(path: string, nowWall = Date.now()): Promise<I
   if ('reason' in file) return [];
   const lines = file.text.split('\n');
   if (file.cut) lines.shift();
-  validateEvent ??= compileSchema(IncidentEventSchema);
   const events: IncidentEvent[] = [];
   for (const line of lines) {
     if (line.trim() === '') continue;
     try {
-      const checked = validateEvent(JSON.parse(line));
+      const checked = parseIncidentEvent(JSON.parse(line));
       if (checked.ok) events.push(checked.value);
     } catch {
       // A torn or foreign line says nothing about an incident.

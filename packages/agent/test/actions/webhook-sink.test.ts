@@ -2,7 +2,8 @@
 // are logged and never thrown.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AgentAlertBody, compileSchema, systemClock } from '@vigil/shared';
+import { systemClock } from '@vigil/shared';
+import { AgentAlertBody, compileSchema } from '@vigil/shared/schemas';
 import { waitFor } from '@vigil/shared/testing';
 import { AlertDispatcher } from '../../src/actions/alert-dispatcher.ts';
 import { checkChange } from './check-changes.ts';

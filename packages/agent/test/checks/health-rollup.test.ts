@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileSchema, HealthSummary } from '@vigil/shared';
+import { compileSchema, HealthSummary } from '@vigil/shared/schemas';
 import { type RollupInput, rollUpHealth } from '../../src/checks/health-rollup.ts';
 
 const check = (

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { FullConfigSchema, loadConfigFile } from '../../src/config/full-config.ts';
+import { FullConfigSchema } from '../../src/config/checks-schema.ts';
+import { loadConfigFile } from '../../src/config/full-config.ts';
 
 test('the annotated example in docs/ is a valid config that exercises every check type', () => {
   const path = fileURLToPath(new URL('../../../../docs/vigil.example.yaml', import.meta.url));

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { sharedErrors } from '../errors.js';
 import { attachNdjson } from '../framing/ndjson-socket.js';
-import { CONNECTION_REFUSAL_ID, type ControlRequest, type ControlResponse } from '../protocol/control.js';
-import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { CONNECTION_REFUSAL_ID, PROTOCOL_VERSION } from '../protocol/constants.js';
+import type { ControlRequest, ControlResponse } from '../protocol/control.js';
 import { parseControlResponse } from '../protocol/parse.js';
 import { connectOnce } from './reconnecting-client.js';
 

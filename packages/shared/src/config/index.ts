@@ -16,12 +16,5 @@ export {
   parseConfigScoped,
 } from './load-config.js';
 export { CONFIG_RULES, type ConfigRule } from './rules.js';
-export {
-  type AgentConfig,
-  ConfigSchema,
-  configSchema,
-  type LogConfig,
-  LogConfigSchema,
-  type VigilConfig,
-  type WatchdogConfig,
-} from './schema.js';
+// The schemas themselves (TypeBox) are in @vigil/shared/schemas, for build time and tests.
+export type { AgentConfig, LogConfig, VigilConfig, WatchdogConfig } from './schema.js';

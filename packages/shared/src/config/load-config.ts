@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import type { Static, TSchema } from '@sinclair/typebox';
 import { sharedErrors } from '../errors.js';
-import { type CompiledSchema, compileSchema } from '../schema/compile.js';
+import { config as configValidator } from '../generated/config.js';
+import { type GeneratedValidator, type Validator, validatorOf } from '../schema/validator.js';
 import { normaliseByteSizes } from './byte-sizes.js';
 import { CONFIG_RULES, type ConfigRule } from './rules.js';
-import { ConfigSchema, type VigilConfig } from './schema.js';
+import type { VigilConfig } from './schema.js';
 
 export interface LoadedConfig<C extends VigilConfig = VigilConfig> {
   readonly config: C;
@@ -132,15 +132,18 @@ export interface ConfigLoader<C extends VigilConfig> {
   loadConfig(path: string | null, options?: ParseConfigOptions): LoadedConfig<C>;
 }
 
-/** Reading config files against `schema` (compiled on first use), then `rules`. */
-export function createConfigLoader<S extends TSchema, C extends VigilConfig = Static<S> & VigilConfig>(
-  schema: S,
+/**
+ * Reading config files against a schema's validator, generated at build time from config/schema.ts
+ * (or the agent's fuller schema; scripts/generate-validators.ts), then `rules`.
+ */
+export function createConfigLoader<C extends VigilConfig>(
+  generated: GeneratedValidator,
   rules: readonly ConfigRule<C>[],
 ): ConfigLoader<C> {
-  let validator: CompiledSchema<C> | undefined;
+  let validator: Validator<C> | undefined;
 
   function validateConfig(raw: unknown): { config?: C; problems: string[] } {
-    validator ??= compileSchema(schema) as CompiledSchema<C>;
+    validator ??= validatorOf<C>(generated);
     const sizes = normaliseByteSizes(raw);
     if (sizes.problems.length) return { problems: sizes.problems };
     const parsed = validator(sizes.value);
@@ -212,4 +215,4 @@ export function createConfigLoader<S extends TSchema, C extends VigilConfig = St
 
 /** The config as the watchdog reads it: its own keys and the log's, the agent's checks as given. */
 export const { defaultConfig, parseConfig, parseConfigScoped, loadConfigFile, loadConfig } =
-  createConfigLoader(ConfigSchema, CONFIG_RULES);
+  createConfigLoader<VigilConfig>(configValidator, CONFIG_RULES);

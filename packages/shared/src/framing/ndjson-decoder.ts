@@ -3,7 +3,7 @@
  * multi-byte UTF-8 character split across chunks is joined before it is decoded; never holds
  * more than `maxBytes` of an unfinished line.
  */
-import { MAX_FRAME_BYTES } from '../protocol/messages.js';
+import { MAX_FRAME_BYTES } from '../protocol/constants.js';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;

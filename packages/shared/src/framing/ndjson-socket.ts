@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { sharedErrors, type VigilError } from '../errors.js';
-import { MAX_FRAME_BYTES } from '../protocol/messages.js';
+import { MAX_FRAME_BYTES } from '../protocol/constants.js';
 import { NdjsonDecoder } from './ndjson-decoder.js';
 
 export interface NdjsonSocketOptions {

@@ -4,13 +4,20 @@
  * never throws, so a damaged history never stops the watchdog nor `vigil history`.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { incidentEvent } from '../generated/incident-event.js';
 import type { Logger } from '../logger.js';
-import { type IncidentEvent, IncidentEvent as IncidentEventSchema } from '../protocol/incident.js';
-import { compileSchema } from '../schema/compile.js';
+import type { IncidentEvent } from '../protocol/incident.js';
+import { type Parsed, type Validator, validatorOf } from '../schema/validator.js';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
-let validate: ReturnType<typeof compileSchema<typeof IncidentEventSchema>> | undefined;
+let validate: Validator<IncidentEvent> | undefined;
+
+/** One line of the history file, parsed; the validator fills no defaults (the file holds none). */
+export function parseIncidentEvent(value: unknown): Parsed<IncidentEvent> {
+  validate ??= validatorOf(incidentEvent);
+  return validate(value);
+}
 
 export interface ReadHistoryResult {
   events: IncidentEvent[];
@@ -54,7 +61,7 @@ export function readHistory(
   logger?: Logger,
   maxBytes = Number.POSITIVE_INFINITY,
 ): ReadHistoryResult {
-  validate ??= compileSchema(IncidentEventSchema);
+  validate ??= validatorOf(incidentEvent);
   const chunks: IncidentEvent[][] = [];
   let skipped = 0;
   let budget = maxBytes;

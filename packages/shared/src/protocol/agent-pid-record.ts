@@ -3,10 +3,7 @@
  * restarted watchdog can adopt it. The file's first line is the bare pid; the second this record.
  */
 import { type Static, Type } from '@sinclair/typebox';
-
-/** A random UUID (embedded mode) or a systemd invocation id (32 hex digits). */
-export const INSTANCE_TOKEN =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/;
+import { INSTANCE_TOKEN } from './constants.js';
 
 /** Never pid 0 (our group) or 1 (init): neither can be an agent. */
 const Pid = Type.Integer({ minimum: 2, maximum: Number.MAX_SAFE_INTEGER });

@@ -3,7 +3,8 @@
  * `run/status.sock` (read-only operations, for operators in the vigil group).
  */
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
-import { FaultSpec, PROTOCOL_VERSION } from './messages.js';
+import { PROTOCOL_VERSION } from './constants.js';
+import { FaultSpec } from './messages.js';
 
 const Version = Type.Literal(PROTOCOL_VERSION);
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -46,9 +47,6 @@ export type ControlRequest =
   | FaultRequest;
 export type ControlOp = ControlRequest['op'];
 
-/** Operations the read-only status socket serves; everything else needs the control socket. */
-export const READ_ONLY_OPS: readonly ControlOp[] = ['status', 'history'];
-
 export const ControlError = Type.Object(
   {
     code: Type.String(),
@@ -81,6 +79,3 @@ export const ControlResponse = Type.Union([
   ),
 ]);
 export type ControlResponse = Static<typeof ControlResponse>;
-
-/** The id of a refusal that answers the connection itself (too many open), before any request. */
-export const CONNECTION_REFUSAL_ID = '*';

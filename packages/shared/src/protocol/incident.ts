@@ -3,22 +3,13 @@
  * `state/history.jsonl` is one IncidentEvent; `vigil history` folds them into Incidents.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { literalUnion } from '../schema/literal-union.js';
+import { INCIDENT_OUTCOMES, RUNGS, SIGNAL_KINDS } from './constants.js';
 
-export const SignalKind = Type.Union([
-  Type.Literal('exit'),
-  Type.Literal('no-hello'),
-  Type.Literal('heartbeat-lost'),
-  Type.Literal('process-stopped'),
-  Type.Literal('memory'),
-  Type.Literal('memory-ceiling'),
-  Type.Literal('cpu'),
-  Type.Literal('self-failing'),
-  Type.Literal('event-loop-lag'),
-  Type.Literal('operator'),
-]);
+export const SignalKind = literalUnion(SIGNAL_KINDS);
 export type SignalKind = Static<typeof SignalKind>;
 
-export const Rung = Type.Union([Type.Literal('soft'), Type.Literal('medium'), Type.Literal('hard')]);
+export const Rung = literalUnion(RUNGS);
 export type Rung = Static<typeof Rung>;
 
 export const IncidentEventKind = Type.Union([
@@ -39,12 +30,7 @@ export const IncidentEventKind = Type.Union([
 ]);
 export type IncidentEventKind = Static<typeof IncidentEventKind>;
 
-export const IncidentOutcome = Type.Union([
-  Type.Literal('resolved'),
-  Type.Literal('restarted'),
-  Type.Literal('failed'),
-  Type.Literal('aborted'),
-]);
+export const IncidentOutcome = literalUnion(INCIDENT_OUTCOMES);
 export type IncidentOutcome = Static<typeof IncidentOutcome>;
 
 export const Evidence = Type.Object({

@@ -8,21 +8,22 @@
  * size of the config file).
  */
 import { type Static, Type } from '@sinclair/typebox';
-
-/** Bumped on any incompatible change; `hello` carries it and the watchdog refuses a mismatch. */
-export const PROTOCOL_VERSION = 1;
-
-/** The longest line either side accepts; a peer that sends more is disconnected. */
-export const MAX_FRAME_BYTES = 64 * 1024;
+import { literalUnion } from '../schema/literal-union.js';
+import {
+  AGENT_LIFECYCLES,
+  FAULT_NAMES,
+  MAX_CHECK_SUMMARY_CHARS,
+  MAX_REPORTED_CHECKS,
+  MAX_WARNING_CHARS,
+  MAX_WARNINGS,
+  PROTOCOL_VERSION,
+} from './constants.js';
 
 const Version = Type.Literal(PROTOCOL_VERSION);
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Count = Type.Integer({ minimum: 0 });
 const Millis = Type.Number({ minimum: 0 });
 const ShortText = Type.String({ maxLength: 512 });
-/** An agent's warnings are few and short: a status line each, never a log. */
-export const MAX_WARNINGS = 5;
-export const MAX_WARNING_CHARS = 240;
 
 export const HealthStatus = Type.Union([
   Type.Literal('ok'),
@@ -120,10 +121,6 @@ export const AgentWarnings = Type.Array(Type.String({ maxLength: MAX_WARNING_CHA
 });
 export type AgentWarnings = Static<typeof AgentWarnings>;
 
-/** A heartbeat names at most this many checks; `health.checks.total` still counts them all. */
-export const MAX_REPORTED_CHECKS = 64;
-export const MAX_CHECK_SUMMARY_CHARS = 200;
-
 /** One check as the agent reports it: what `vigil status` lists per check. */
 export const CheckReport = Type.Object(
   {
@@ -150,12 +147,7 @@ export const CheckReports = Type.Record(Type.String({ maxLength: 128 }), CheckRe
 });
 export type CheckReports = Static<typeof CheckReports>;
 
-export const AgentLifecycle = Type.Union([
-  Type.Literal('starting'),
-  Type.Literal('ready'),
-  Type.Literal('degraded'),
-  Type.Literal('stopping'),
-]);
+export const AgentLifecycle = literalUnion(AGENT_LIFECYCLES);
 export type AgentLifecycle = Static<typeof AgentLifecycle>;
 
 export const HeartbeatMessage = Type.Object(
@@ -184,17 +176,7 @@ export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
 export const RecoverLevel = Type.Union([Type.Literal('soft'), Type.Literal('medium')]);
 export type RecoverLevel = Static<typeof RecoverLevel>;
 
-export const FaultName = Type.Union([
-  Type.Literal('hang'),
-  Type.Literal('stop-heartbeat'),
-  Type.Literal('slow-heartbeat'),
-  Type.Literal('leak'),
-  Type.Literal('bloat'),
-  Type.Literal('cpu'),
-  Type.Literal('crash'),
-  Type.Literal('fail-health'),
-  Type.Literal('clear'),
-]);
+export const FaultName = literalUnion(FAULT_NAMES);
 export type FaultName = Static<typeof FaultName>;
 
 export const FaultSpec = Type.Object(

@@ -3,37 +3,22 @@
  * to exactly one schema, so an error names the field that is wrong rather than listing every
  * shape the message could have had.
  */
-import { type CompiledSchema, compileSchema, type Parsed } from '../schema/compile.js';
+import * as agent from '../generated/agent-messages.js';
+import { agentPidRecord } from '../generated/agent-pid-record.js';
+import * as control from '../generated/control-requests.js';
+import * as response from '../generated/control-response.js';
+import * as watchdog from '../generated/watchdog-messages.js';
 // Never JSON.stringify a peer's value: 10 KB of nested brackets overflow the stack.
 import { describeValue } from '../schema/format-errors.js';
-import {
-  type ControlRequest,
-  ControlResponse,
-  FaultRequest,
-  HistoryRequest,
-  PauseRequest,
-  RecoverRequest,
-  RestoreRequest,
-  ResumeRequest,
-  StatusRequest,
-} from './control.js';
-import {
-  type AgentMessage,
-  type CommandMessage,
-  FaultCommand,
-  HeartbeatMessage,
-  HelloMessage,
-  MaintenanceCommand,
-  PingCommand,
-  PROTOCOL_VERSION,
-  RecoverCommand,
-  RestoreCommand,
-  ResultMessage,
-  type WatchdogMessage,
-  WelcomeMessage,
-} from './messages.js';
+import { type Parsed, type Validator, validatorOf } from '../schema/validator.js';
+import type { AgentPidRecord } from './agent-pid-record.js';
+import { PROTOCOL_VERSION } from './constants.js';
+import type { ControlRequest, ControlResponse } from './control.js';
+import type { AgentMessage, CommandMessage, FaultSpec, WatchdogMessage } from './messages.js';
 
-type Table<T> = Record<string, CompiledSchema<T>>;
+// The validators are generated at build time from the schemas in ./messages.ts and ./control.ts
+// (scripts/generate-validators.ts); each table is built on first use.
+type Table<T> = Record<string, Validator<T>>;
 
 function lazyTable<T>(build: () => Table<T>): () => Table<T> {
   let table: Table<T> | undefined;
@@ -44,34 +29,36 @@ function lazyTable<T>(build: () => Table<T>): () => Table<T> {
 }
 
 const agentMessages = lazyTable<AgentMessage>(() => ({
-  hello: compileSchema(HelloMessage, 'hello'),
-  heartbeat: compileSchema(HeartbeatMessage, 'heartbeat'),
-  result: compileSchema(ResultMessage, 'result'),
+  hello: validatorOf(agent.hello, 'hello'),
+  heartbeat: validatorOf(agent.heartbeat, 'heartbeat'),
+  result: validatorOf(agent.result, 'result'),
 }));
 
 const commands = lazyTable<CommandMessage>(() => ({
-  recover: compileSchema(RecoverCommand, 'command'),
-  restore: compileSchema(RestoreCommand, 'command'),
-  ping: compileSchema(PingCommand, 'command'),
-  fault: compileSchema(FaultCommand, 'command'),
-  maintenance: compileSchema(MaintenanceCommand, 'command'),
+  recover: validatorOf(watchdog.recoverCommand, 'command'),
+  restore: validatorOf(watchdog.restoreCommand, 'command'),
+  ping: validatorOf(watchdog.pingCommand, 'command'),
+  fault: validatorOf(watchdog.faultCommand, 'command'),
+  maintenance: validatorOf(watchdog.maintenanceCommand, 'command'),
 }));
 
 const welcome = lazyTable<WatchdogMessage>(() => ({
-  welcome: compileSchema(WelcomeMessage, 'welcome'),
+  welcome: validatorOf(watchdog.welcome, 'welcome'),
 }));
 
 const controlRequests = lazyTable<ControlRequest>(() => ({
-  status: compileSchema(StatusRequest, 'request'),
-  history: compileSchema(HistoryRequest, 'request'),
-  recover: compileSchema(RecoverRequest, 'request'),
-  restore: compileSchema(RestoreRequest, 'request'),
-  pause: compileSchema(PauseRequest, 'request'),
-  resume: compileSchema(ResumeRequest, 'request'),
-  fault: compileSchema(FaultRequest, 'request'),
+  status: validatorOf(control.statusRequest, 'request'),
+  history: validatorOf(control.historyRequest, 'request'),
+  recover: validatorOf(control.recoverRequest, 'request'),
+  restore: validatorOf(control.restoreRequest, 'request'),
+  pause: validatorOf(control.pauseRequest, 'request'),
+  resume: validatorOf(control.resumeRequest, 'request'),
+  fault: validatorOf(control.faultRequest, 'request'),
 }));
 
-let controlResponse: CompiledSchema<ControlResponse> | undefined;
+let controlResponse: Validator<ControlResponse> | undefined;
+let faultSpec: Validator<FaultSpec> | undefined;
+let pidRecord: Validator<AgentPidRecord> | undefined;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -129,8 +116,20 @@ export function parseControlRequest(value: unknown): Parsed<ControlRequest> {
 }
 
 export function parseControlResponse(value: unknown): Parsed<ControlResponse> {
-  controlResponse ??= compileSchema(ControlResponse, 'response');
+  controlResponse ??= validatorOf(response.controlResponse, 'response');
   return controlResponse(value);
+}
+
+/** A fault to inject (the SDK's `injectFault`, which fills the spec's defaults in place). */
+export function parseFaultSpec(value: unknown): Parsed<FaultSpec> {
+  faultSpec ??= validatorOf(watchdog.faultSpec, 'fault');
+  return faultSpec(value);
+}
+
+/** The record line of `run/agent.pid`. */
+export function parseAgentPidRecord(value: unknown): Parsed<AgentPidRecord> {
+  pidRecord ??= validatorOf(agentPidRecord);
+  return pidRecord(value);
 }
 
 /** True when `v` of a hello matches ours; the watchdog answers a mismatch with a refusal. */

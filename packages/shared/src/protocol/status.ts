@@ -3,18 +3,12 @@
  * what `run/status.json` holds (DESIGN.md §6). Fields here are a contract for tooling.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { literalUnion } from '../schema/literal-union.js';
+import { AGENT_STATES } from './constants.js';
 import { Incident, Rung, SignalKind } from './incident.js';
 import { AgentWarnings, CheckReports, ConfigReport, HealthSummary } from './messages.js';
 
-export const AgentState = Type.Union([
-  Type.Literal('starting'),
-  Type.Literal('healthy'),
-  Type.Literal('degraded'),
-  Type.Literal('unresponsive'),
-  Type.Literal('recovering'),
-  Type.Literal('stopped'),
-  Type.Literal('failed'),
-]);
+export const AgentState = literalUnion(AGENT_STATES);
 export type AgentState = Static<typeof AgentState>;
 
 export const LaunchMode = Type.Union([Type.Literal('embedded'), Type.Literal('systemd')]);

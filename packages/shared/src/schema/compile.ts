@@ -1,25 +1,30 @@
 /**
- * One ajv instance for every schema vigil validates at a boundary (socket, config file, CLI input).
- * `verbose` keeps the offending data on each error so messages can say what was given.
+ * ajv's compiler over the TypeBox schemas, for build time and tests: src/generated/ holds what it
+ * compiles (scripts/generate-validators.ts writes it with `AJV_OPTIONS`), and run-time code uses
+ * those generated validators, never this. `verbose` keeps the offending data on each error so
+ * messages can say what was given.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { formatAjvErrors } from './format-errors.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+import type { Parsed } from './validator.js';
+
+/** The options of every vigil validator; the generated ones add `code: { source: true }`. */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  useDefaults: true,
+  strict: true,
+  strictTypes: false,
+  allowUnionTypes: true,
+  discriminator: true,
+} as const;
 
 let shared: Ajv | undefined;
 
 function ajv(): Ajv {
-  shared ??= new Ajv({
-    allErrors: true,
-    verbose: true,
-    useDefaults: true,
-    strict: true,
-    strictTypes: false,
-    allowUnionTypes: true,
-    discriminator: true,
-  });
+  shared ??= new Ajv(AJV_OPTIONS);
   return shared;
 }
 

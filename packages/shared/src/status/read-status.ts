@@ -4,9 +4,10 @@
  * backup, a hand edit) is a clear "unreadable", never a crash in the middle of a view.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { type Incident, Incident as IncidentSchema } from '../protocol/incident.js';
-import { StatusSnapshot } from '../protocol/status.js';
-import { compileSchema } from '../schema/compile.js';
+import { incident, statusSnapshot } from '../generated/status-file.js';
+import type { Incident } from '../protocol/incident.js';
+import type { StatusSnapshot } from '../protocol/status.js';
+import { type Validator, validatorOf } from '../schema/validator.js';
 
 /** A status file is a few KiB; past this it is not one. */
 const MAX_STATUS_BYTES = 1024 * 1024;
@@ -20,8 +21,8 @@ export type StatusRead =
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-let validateSnapshot: ReturnType<typeof compileSchema<typeof StatusSnapshot>> | undefined;
-let validateIncident: ReturnType<typeof compileSchema<typeof IncidentSchema>> | undefined;
+let validateSnapshot: Validator<StatusSnapshot> | undefined;
+let validateIncident: Validator<Incident> | undefined;
 
 function summarise(errors: string[]): string {
   const shown = errors.slice(0, MAX_PROBLEMS).join('; ');
@@ -30,7 +31,7 @@ function summarise(errors: string[]): string {
 
 /** A status object, or what is wrong with it. */
 export function checkStatus(value: unknown): Checked<StatusSnapshot> {
-  validateSnapshot ??= compileSchema(StatusSnapshot);
+  validateSnapshot ??= validatorOf(statusSnapshot);
   const parsed = validateSnapshot(value);
   return parsed.ok ? parsed : { ok: false, reason: summarise(parsed.errors) };
 }
@@ -38,7 +39,7 @@ export function checkStatus(value: unknown): Checked<StatusSnapshot> {
 /** A list of incidents (a history answer), or what is wrong with it. */
 export function checkIncidents(value: unknown): Checked<Incident[]> {
   if (!Array.isArray(value)) return { ok: false, reason: 'not a list of incidents' };
-  validateIncident ??= compileSchema(IncidentSchema);
+  validateIncident ??= validatorOf(incident);
   for (const [index, item] of value.entries()) {
     const parsed = validateIncident(item);
     if (!parsed.ok) return { ok: false, reason: `incident [${index}]: ${summarise(parsed.errors)}` };

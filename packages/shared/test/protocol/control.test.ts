@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  compileSchema,
-  parseControlRequest,
-  parseControlResponse,
-  READ_ONLY_OPS,
-  StatusSnapshot,
-} from '@vigil/shared';
+import { parseControlRequest, parseControlResponse, READ_ONLY_OPS } from '@vigil/shared';
+import { compileSchema, StatusSnapshot } from '@vigil/shared/schemas';
 
 const base = { v: 1, type: 'request', id: 'r1' };
 

@@ -7,7 +7,12 @@
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AgentPidRecord, compileSchema, readRegularFileInside, writeFileAtomic } from '@vigil/shared';
+import {
+  type AgentPidRecord,
+  parseAgentPidRecord,
+  readRegularFileInside,
+  writeFileAtomic,
+} from '@vigil/shared';
 
 export type { AgentPidRecord } from '@vigil/shared';
 
@@ -17,8 +22,6 @@ export function writePidFile(path: string, record: AgentPidRecord): void {
   // The first line is the bare pid, for tools that expect a classic pid file.
   writeFileAtomic(path, `${record.pid}\n${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
-
-let validate: ReturnType<typeof compileSchema<typeof AgentPidRecord>> | undefined;
 
 /** The record in a pid file's text, or why there is none. */
 export function parsePidFile(text: string): { record: AgentPidRecord } | { problem: string } {
@@ -30,8 +33,7 @@ export function parsePidFile(text: string): { record: AgentPidRecord } | { probl
   } catch {
     return { problem: 'the record is not JSON' };
   }
-  validate ??= compileSchema(AgentPidRecord);
-  const parsed = validate(value);
+  const parsed = parseAgentPidRecord(value);
   if (!parsed.ok) return { problem: parsed.errors.join('; ') };
   const { pid, startTicks, startedAt, cmdline, instance, watchdogPid } = parsed.value;
   if (first !== String(pid)) return { problem: `the first line does not name pid ${pid}` };

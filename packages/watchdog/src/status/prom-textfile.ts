@@ -6,23 +6,17 @@
  */
 import { dirname } from 'node:path';
 import {
-  AgentState,
+  AGENT_STATES,
   ensureDir,
   type IncidentEvent,
-  IncidentOutcome,
-  Rung,
-  SignalKind,
+  INCIDENT_OUTCOMES as OUTCOMES,
+  RUNGS,
+  SIGNAL_KINDS as SIGNALS,
   type StatusSnapshot,
   writeFileAtomic,
 } from '@vigil/shared';
 
-/** The values of a union of literals, from its schema: a new state or signal gets its series. */
-const literals = (union: { anyOf: { const: string }[] }): string[] => union.anyOf.map((s) => s.const);
-
-const AGENT_STATES = literals(AgentState);
-const RUNGS = literals(Rung);
-const SIGNALS = literals(SignalKind);
-const OUTCOMES = literals(IncidentOutcome);
+// The lists the schemas' unions are built from: a new state or signal gets its series.
 /** The signals that mean the heartbeat was not seen in time (a stopped process is seen early). */
 const HEARTBEAT_MISSES = new Set(['heartbeat-lost', 'process-stopped']);
 

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { compileSchema, createLogger, type Logger, WatchdogAlertBody } from '@vigil/shared';
+import { createLogger, type Logger } from '@vigil/shared';
+import { compileSchema, WatchdogAlertBody } from '@vigil/shared/schemas';
 import { paced } from '@vigil/shared/testing';
 import { Alerter, type AlertPayload } from '../../src/alert/alerter.ts';
 

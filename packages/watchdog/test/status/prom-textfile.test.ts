@@ -4,14 +4,8 @@
 // crash-loop guard and lost heartbeats are counters of their own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  AgentState,
-  type IncidentEvent,
-  IncidentOutcome,
-  Rung,
-  SignalKind,
-  type StatusSnapshot,
-} from '@vigil/shared';
+import type { IncidentEvent, StatusSnapshot } from '@vigil/shared';
+import { AgentState, IncidentOutcome, Rung, SignalKind } from '@vigil/shared/schemas';
 import { renderProm, WatchdogCounters } from '../../src/status/prom-textfile.ts';
 
 const status = (over: Partial<StatusSnapshot> = {}): StatusSnapshot => ({

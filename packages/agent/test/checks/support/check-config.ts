@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, compileSchema, systemClock } from '@vigil/shared';
+import { type Clock, systemClock } from '@vigil/shared';
+import { compileSchema } from '@vigil/shared/schemas';
 import { quietLogger } from '@vigil/shared/testing';
 import type { CheckContext } from '../../../src/checks/check-result.ts';
 import { HttpPool } from '../../../src/checks/http-pool.ts';
