@@ -90,6 +90,11 @@ test('the daemon and an SDK-only service load only what their packages may', asy
   }
 
   const cli = readModuleGraph(cliFile);
+  // A status call is a socket request, a check of the answer and a renderer: no logger, retry,
+  // process spawning or journal reader (`vigil status` answers in tens of milliseconds).
+  for (const forbidden of ['pino', 'p-retry', 'execa', 'yaml']) {
+    assert.ok(!cli.thirdParty.has(forbidden), `vigil status loads ${forbidden}: ${describe(cli.thirdParty)}`);
+  }
   for (const [name, graph] of [
     ['the daemon', daemon],
     ['an SDK-only service', service],

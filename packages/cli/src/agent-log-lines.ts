@@ -3,12 +3,9 @@
  * agent.log in embedded mode, from the journal under systemd when this user may read it;
  * otherwise the reason they cannot be shown.
  */
-import { printable, type VigilPaths } from '@vigil/shared';
-import { FileLogSource } from './logs/file-source.js';
-import { JournalLogSource } from './logs/journal-source.js';
+import { printable, type VigilPaths } from '@vigil/shared/core';
 import type { LogRecord } from './logs/log-record.js';
 import type { LogSource } from './logs/log-source.js';
-import { currentJournalAccessProblem } from './systemd/journal-access.js';
 
 export type AgentLogLines = { lines: string[] } | { unavailable: string };
 
@@ -37,11 +34,16 @@ export async function agentLogLines(paths: VigilPaths, count: number): Promise<A
   if (count === 0) return { lines: [] };
   const query = { minLevel: 0, units: ['agent' as const], since: null, count, incident: null };
   let source: LogSource;
+  // Each source is loaded only in its mode: the journal's (journalctl through execa) costs an
+  // embedded status ~100 ms of start-up for nothing.
   if (paths.mode === 'systemd') {
+    const { currentJournalAccessProblem } = await import('./systemd/journal-access.js');
     const problem = currentJournalAccessProblem();
     if (problem) return { unavailable: `the journal is not readable: ${problem}` };
+    const { JournalLogSource } = await import('./logs/journal-source.js');
     source = new JournalLogSource(query);
   } else {
+    const { FileLogSource } = await import('./logs/file-source.js');
     source = new FileLogSource([{ unit: 'agent', path: paths.agentLog }], query, { follow: false });
   }
   try {

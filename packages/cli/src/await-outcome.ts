@@ -9,7 +9,7 @@ import {
   printable,
   type StatusSnapshot,
   type VigilPaths,
-} from '@vigil/shared';
+} from '@vigil/shared/core';
 import { request, requestStatus, Unreachable, unreachableMessage, unwrap } from './client.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { formatDuration, pluralize } from './format.js';

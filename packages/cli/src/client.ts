@@ -8,12 +8,13 @@ import {
   type ControlResponse,
   checkStatus,
   isVigilError,
+  type RequestBody,
   resolvePaths,
   type StatusRead,
   type StatusSnapshot,
+  sendRequest,
   type VigilPaths,
-} from '@vigil/shared';
-import { type RequestBody, sendRequest } from '@vigil/shared/client';
+} from '@vigil/shared/core';
 import { CliExit, EXIT } from './exit-codes.js';
 
 /**

@@ -3,7 +3,7 @@
  * its options from here, and `vigil completion` writes its scripts from here, so the two
  * cannot drift apart.
  */
-import { FAULT_NAMES } from '@vigil/shared';
+import { FAULT_NAMES } from '@vigil/shared/core';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

@@ -1,5 +1,5 @@
 /** The codes of the vigil CLI (see docs/errors.md); what it prints ends in an exit code of EXIT. */
-import { defineErrors } from '@vigil/shared';
+import { defineErrors } from '@vigil/shared/core';
 
 export const cliErrors = defineErrors({
   VIGIL_WATCHDOG_UNREACHABLE: {

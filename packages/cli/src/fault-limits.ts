@@ -4,8 +4,9 @@
  * The limits are read from the config the watchdog runs on (the file its status names, its last
  * good config, or the built-in defaults), so the answer follows whatever defaults apply.
  */
-import type { FaultName, StatusSnapshot } from '@vigil/shared';
+
 import { loadConfig, type VigilConfig } from '@vigil/shared/config';
+import type { FaultName, StatusSnapshot } from '@vigil/shared/core';
 
 type Resources = VigilConfig['watchdog']['resources'];
 

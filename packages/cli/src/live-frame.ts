@@ -4,7 +4,7 @@
  * (whole MiB, whole percent, heartbeat age in seconds, clock times) so an idle pair draws the
  * same frame again, and the view redraws only when something changed.
  */
-import { printableDeep, type StatusSnapshot } from '@vigil/shared';
+import { printableDeep, type StatusSnapshot } from '@vigil/shared/core';
 import { formatBytes, formatDuration, paint, type Style } from './format.js';
 
 const STATE_STYLE: Record<string, Style> = {

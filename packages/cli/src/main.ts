@@ -3,7 +3,7 @@
  * loads what only the operator commands need.
  */
 import { parseArgs } from 'node:util';
-import { describeOsError, isOsError, isVigilError, printable } from '@vigil/shared';
+import { describeOsError, isOsError, isVigilError, printable } from '@vigil/shared/core';
 import { COMMAND_TABLE, type CommandName } from './command-table.js';
 import { closest } from './did-you-mean.js';
 import { CliExit, EXIT } from './exit-codes.js';

@@ -1,5 +1,5 @@
 /** Each check on its own line in `vigil status`: name, type, state, summary, since when, last run. */
-import { type CheckReports, printable } from '@vigil/shared';
+import { type CheckReports, printable } from '@vigil/shared/core';
 import { formatDuration, paint, type Style } from './format.js';
 
 const STATUS_STYLE: Record<string, Style> = { ok: 'green', warn: 'yellow', critical: 'red' };

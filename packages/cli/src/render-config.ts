@@ -2,7 +2,7 @@
  * The config line of `vigil status` and `vigil why`: what the agent runs, and its last refused
  * change until a good one applies — a rejected reload must never be only one WARN line in a log.
  */
-import type { ConfigReport } from '@vigil/shared';
+import type { ConfigReport } from '@vigil/shared/core';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 /** The human view of `vigil history`: each incident with its timeline. */
-import { type Evidence, type Incident, printableDeep } from '@vigil/shared';
+import { type Evidence, type Incident, printableDeep } from '@vigil/shared/core';
 import { formatDuration, paint } from './format.js';
 import { renderIncidentLine } from './render-status.js';
 

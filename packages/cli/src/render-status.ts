@@ -1,5 +1,5 @@
 /** The human view of `vigil status`: both processes, what is wrong, and what happens next. */
-import { type AgentState, type Incident, printableDeep, type StatusSnapshot } from '@vigil/shared';
+import { type AgentState, type Incident, printableDeep, type StatusSnapshot } from '@vigil/shared/core';
 import { formatBytes, formatDuration, formatTime, paint, type Style } from './format.js';
 import { renderChecks } from './render-checks.js';
 import { describeConfig } from './render-config.js';

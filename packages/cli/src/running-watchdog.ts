@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { printable, type VigilPaths } from '@vigil/shared';
+import { printable, type VigilPaths } from '@vigil/shared/core';
 import {
   guardedSignal,
   isSameProcessAlive,

@@ -6,15 +6,7 @@ export {
   systemClock,
   type TimerHandle,
 } from './clock.js';
-export {
-  defineErrors,
-  describeError,
-  type ErrorDefinition,
-  isVigilError,
-  sharedErrors,
-  VigilError,
-  type VigilErrorOptions,
-} from './errors.js';
+export * from './core.js';
 export { type DecodeOutcome, NdjsonDecoder } from './framing/ndjson-decoder.js';
 export { attachNdjson, type NdjsonSocket, type NdjsonSocketOptions } from './framing/ndjson-socket.js';
 export { assertHomeSafe, findHomeProblems, type HomeProblem } from './fs/home-safety.js';
@@ -61,36 +53,15 @@ export {
 } from './logging/repeat-limiter.js';
 export { rotatedName, shiftRotated } from './logging/rotated-names.js';
 export { isStartMark, START_MARK, startMarkLine } from './logging/start-mark.js';
-export { describeOsError, isOsError, type OsError } from './os-error.js';
-export { packageVersion } from './package-version.js';
-export {
-  defaultHome,
-  detectMode,
-  findCheckout,
-  type ResolvePathsOptions,
-  resolvePaths,
-  type VigilPaths,
-} from './paths.js';
-export type * from './protocol/agent-pid-record.js';
-// The protocol's types; its schemas (TypeBox) are in @vigil/shared/schemas, for build time and
-// tests. Run-time code validates with the validators generated from them (src/generated/).
-export * from './protocol/constants.js';
-export type * from './protocol/control.js';
-export type * from './protocol/incident.js';
-export type * from './protocol/messages.js';
 export {
   isSupportedVersion,
   parseAgentMessage,
   parseAgentPidRecord,
   parseControlRequest,
-  parseControlResponse,
   parseFaultSpec,
   parseWatchdogMessage,
 } from './protocol/parse.js';
-export type * from './protocol/status.js';
-export type * from './protocol/webhook.js';
 export { describeValue, formatAjvErrors, suggestKey, toDottedPath } from './schema/format-errors.js';
-export { type GeneratedValidator, type Parsed, type Validator, validatorOf } from './schema/validator.js';
 export {
   isAnswering,
   type ListenUnixOptions,
@@ -98,17 +69,3 @@ export {
   MAX_SOCKET_PATH_BYTES,
 } from './sockets/listen-unix.js';
 export { socketPresent } from './sockets/socket-present.js';
-export {
-  type Checked,
-  checkIncidents,
-  checkStatus,
-  readStatusFile,
-  type StatusRead,
-} from './status/read-status.js';
-export {
-  escapeJsonText,
-  type PrintableOptions,
-  printable,
-  printableDeep,
-  terminalJson,
-} from './text/terminal-text.js';

@@ -4,7 +4,7 @@
  */
 
 import { type FullConfig, loadConfigFile } from '@vigil/agent/config';
-import { isVigilError, type LaunchMode, printable } from '@vigil/shared';
+import { isVigilError, type LaunchMode, printable } from '@vigil/shared/core';
 import { cliPaths } from '../client.js';
 import { didYouMean } from '../did-you-mean.js';
 import { CliExit, EXIT } from '../exit-codes.js';

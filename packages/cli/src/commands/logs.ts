@@ -2,7 +2,7 @@
  * `vigil logs`: both logs merged in time order, from the files (embedded) or the journal
  * (systemd). Loaded only for this command, so the daemon never loads pino-pretty.
  */
-import { printable, type VigilPaths } from '@vigil/shared';
+import { printable, type VigilPaths } from '@vigil/shared/core';
 import { cliPaths } from '../client.js';
 import { COMMAND_TABLE } from '../command-table.js';
 import { CliExit, EXIT } from '../exit-codes.js';

@@ -5,7 +5,7 @@ import {
   printable,
   type ResultMessage,
   type StatusSnapshot,
-} from '@vigil/shared';
+} from '@vigil/shared/core';
 import { awaitOutcome } from '../await-outcome.js';
 import { cliPaths, request, Unreachable, unreachableMessage, unwrap } from '../client.js';
 import { didYouMean } from '../did-you-mean.js';

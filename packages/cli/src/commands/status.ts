@@ -1,5 +1,5 @@
 /** `vigil status [--json]`: exit 0 healthy, 1 degraded/recovering, 2 failed/stopped, 3 unreachable. */
-import { printable, readStatusFile, terminalJson } from '@vigil/shared';
+import { printable, readStatusFile, terminalJson } from '@vigil/shared/core';
 import { agentLogLines } from '../agent-log-lines.js';
 import { cliPaths, requestStatus, statusFileProblem, Unreachable, unreachableMessage } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';

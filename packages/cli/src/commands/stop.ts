@@ -3,7 +3,7 @@
  * or `vigil run` in another terminal), stopped gracefully and waited for; restart starts it
  * again in the background on the same home.
  */
-import { printable, resolvePaths } from '@vigil/shared';
+import { printable, resolvePaths } from '@vigil/shared/core';
 import { EXIT } from '../exit-codes.js';
 import { formatDuration } from '../format.js';
 import { refuseUnderSystemd, stopWatchdog } from '../running-watchdog.js';

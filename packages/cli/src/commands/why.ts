@@ -2,7 +2,13 @@
  * `vigil why`: one paragraph, for the operator paged at 3 a.m.: what state the agent is in,
  * what happened last, and what the watchdog will do next.
  */
-import { type Incident, printable, printableDeep, readStatusFile, type StatusSnapshot } from '@vigil/shared';
+import {
+  type Incident,
+  printable,
+  printableDeep,
+  readStatusFile,
+  type StatusSnapshot,
+} from '@vigil/shared/core';
 import { cliPaths, requestStatus, statusFileProblem, Unreachable, unreachableMessage } from '../client.js';
 import { EXIT } from '../exit-codes.js';
 import { formatDuration, formatTime, pluralize } from '../format.js';

@@ -3,7 +3,7 @@
  * format.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
  * and only `vigil logs` loads it.
  */
-import { escapeJsonText, printable, printableDeep } from '@vigil/shared';
+import { escapeJsonText, printable, printableDeep } from '@vigil/shared/core';
 import { prettyFactory } from 'pino-pretty';
 import { type LogRecord, toJsonLine } from './log-record.js';
 

@@ -6,8 +6,9 @@
  * the operator whenever the file changes, and its sandbox is written for the bundled agent. So
  * `vigil install` and `vigil config validate` say so, with the way to do it under systemd.
  */
-import type { LaunchMode } from '@vigil/shared';
+
 import type { VigilConfig } from '@vigil/shared/config';
+import type { LaunchMode } from '@vigil/shared/core';
 import { AGENT_UNIT, CONFIG_DIR } from './units.js';
 
 /** Whether the watchdog starts the agent through its systemd unit with this config in this mode. */

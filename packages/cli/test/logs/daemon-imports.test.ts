@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const WORKSPACE: Record<string, string> = {
   '@vigil/shared': resolve(DIST, '../../shared/dist/index.js'),
+  '@vigil/shared/core': resolve(DIST, '../../shared/dist/core.js'),
   '@vigil/agent': resolve(DIST, '../../agent/dist/index.js'),
 };
 const STATIC_IMPORT = /^\s*(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]/gm;

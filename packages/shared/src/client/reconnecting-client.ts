@@ -3,9 +3,9 @@
  * reports every failed attempt so the caller can log it. Used by the agent to find the watchdog
  * again after the watchdog restarts.
  */
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import pRetry, { AbortError } from 'p-retry';
-import { sharedErrors } from '../errors.js';
+import { connectOnce } from './connect-once.js';
 
 export interface ConnectAttempt {
   attempt: number;
@@ -21,35 +21,6 @@ export interface ConnectWithRetryOptions {
   retries?: number;
   signal?: AbortSignal;
   onAttempt?(attempt: ConnectAttempt): void;
-}
-
-export function connectOnce(path: string, timeoutMs = 2000): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(sharedErrors.create('VIGIL_CONNECT_FAILED', `no answer from ${path} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(
-        sharedErrors.create(
-          'VIGIL_CONNECT_FAILED',
-          `cannot connect to ${path}: ${error.code ?? error.message}`,
-          {
-            cause: error,
-            detail: { path, errno: error.code },
-          },
-        ),
-      );
-    });
-  });
 }
 
 export async function connectWithRetry(path: string, options: ConnectWithRetryOptions = {}): Promise<Socket> {

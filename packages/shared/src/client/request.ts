@@ -7,8 +7,8 @@ import { sharedErrors } from '../errors.js';
 import { attachNdjson } from '../framing/ndjson-socket.js';
 import { CONNECTION_REFUSAL_ID, PROTOCOL_VERSION } from '../protocol/constants.js';
 import type { ControlRequest, ControlResponse } from '../protocol/control.js';
-import { parseControlResponse } from '../protocol/parse.js';
-import { connectOnce } from './reconnecting-client.js';
+import { parseControlResponse } from '../protocol/parse-control-response.js';
+import { connectOnce } from './connect-once.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type RequestBody = DistributiveOmit<ControlRequest, 'v' | 'type' | 'id'>;

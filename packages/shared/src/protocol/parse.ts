@@ -6,15 +6,16 @@
 import * as agent from '../generated/agent-messages.js';
 import { agentPidRecord } from '../generated/agent-pid-record.js';
 import * as control from '../generated/control-requests.js';
-import * as response from '../generated/control-response.js';
 import * as watchdog from '../generated/watchdog-messages.js';
 // Never JSON.stringify a peer's value: 10 KB of nested brackets overflow the stack.
 import { describeValue } from '../schema/format-errors.js';
 import { type Parsed, type Validator, validatorOf } from '../schema/validator.js';
 import type { AgentPidRecord } from './agent-pid-record.js';
 import { PROTOCOL_VERSION } from './constants.js';
-import type { ControlRequest, ControlResponse } from './control.js';
+import type { ControlRequest } from './control.js';
 import type { AgentMessage, CommandMessage, FaultSpec, WatchdogMessage } from './messages.js';
+
+export { parseControlResponse } from './parse-control-response.js';
 
 // The validators are generated at build time from the schemas in ./messages.ts and ./control.ts
 // (scripts/generate-validators.ts); each table is built on first use.
@@ -56,7 +57,6 @@ const controlRequests = lazyTable<ControlRequest>(() => ({
   fault: validatorOf(control.faultRequest, 'request'),
 }));
 
-let controlResponse: Validator<ControlResponse> | undefined;
 let faultSpec: Validator<FaultSpec> | undefined;
 let pidRecord: Validator<AgentPidRecord> | undefined;
 
@@ -113,11 +113,6 @@ export function parseControlRequest(value: unknown): Parsed<ControlRequest> {
     };
   }
   return route(value, 'op', controlRequests(), 'request');
-}
-
-export function parseControlResponse(value: unknown): Parsed<ControlResponse> {
-  controlResponse ??= validatorOf(response.controlResponse, 'response');
-  return controlResponse(value);
 }
 
 /** A fault to inject (the SDK's `injectFault`, which fills the spec's defaults in place). */
