@@ -89,7 +89,7 @@ export const vigil = {
       ? `heartbeat ${d.heartbeat.intervalMs} ms / timeout ${d.heartbeat.timeoutMs} ms`
       : 'defaults unknown';
     const limit = JSON.stringify(config({ files: {}, memoryLimit: true }).watchdog.resources.memory);
-    return `vigil: \`./vigil run\` (embedded; node --lite-mode --max-semi-space-size=1 --single-threaded-gc), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
+    return `vigil: \`./vigil run\` (embedded; node --lite-mode --no-expose-wasm --max-semi-space-size=1 --single-threaded-gc), own VIGIL_HOME per trial, built-in defaults (${hb}); leak scenario adds watchdog.resources.memory = ${limit}`;
   },
 
   async start({ keeper, dir, files, mode = 'run', memoryLimit = false, cpuLimit = false, bundled = false }) {

@@ -21,6 +21,7 @@ import { after, describe, test } from 'node:test';
 import type { StatusSnapshot } from '@vigil/shared';
 import { sendRequest } from '@vigil/shared/client';
 import { waitFor } from '@vigil/shared/testing';
+import { DAEMON_NODE_FLAGS } from '@vigil/watchdog/node-flags';
 import { ROOT } from '../support/pair.ts';
 import { pidsWithEnv } from '../support/processes.ts';
 
@@ -235,9 +236,7 @@ describe("the README's first screen, as a user without root, pnpm or npm's globa
     );
     // node, the daemon's flags (./vigil passes them to `run`), the program.
     assert.deepEqual(cmdline(watchdog).slice(1), [
-      '--lite-mode',
-      '--max-semi-space-size=1',
-      '--single-threaded-gc',
+      ...DAEMON_NODE_FLAGS,
       join(clone, 'packages/cli/dist/bin/vigil.js'),
       'run',
     ]);

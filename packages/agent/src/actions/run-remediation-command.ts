@@ -3,7 +3,7 @@
  * value is interpolated), a timeout, and only the tail of its output kept. It runs in its own
  * process group so that, when it is killed (timeout, close), whatever it started goes too.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../checks/lazy-modules.js';
 
 export interface CommandRun {
   ok: boolean;
@@ -31,6 +31,7 @@ export async function runRemediationCommand(
   command: readonly string[],
   options: RunCommandOptions,
 ): Promise<CommandRun> {
+  const { execa } = await loadExeca();
   const [file = '', ...args] = command;
   let tail = '';
   const subprocess = execa(file, args, {

@@ -5,9 +5,10 @@
  * command line cannot keep a check green.
  */
 
-import psList, { type ProcessDescriptor } from 'ps-list';
+import type { ProcessDescriptor } from 'ps-list';
 import type { CheckConfig } from '../config/checks-schema.js';
 import type { Check, CheckOutcome, CheckStatus } from './check-result.js';
+import { loadPsList } from './lazy-modules.js';
 
 type ProcessConfig = Extract<CheckConfig, { type: 'process' }>;
 
@@ -30,7 +31,7 @@ function describeBounds(config: ProcessConfig): string {
 }
 
 export function createProcessPresentCheck(config: ProcessConfig, options: ProcessPresentOptions = {}): Check {
-  const list = options.list ?? (() => psList());
+  const list = options.list ?? (async () => (await loadPsList()).default());
   const selfPid = options.selfPid ?? process.pid;
   const pattern = config.commandMatch === undefined ? undefined : new RegExp(config.commandMatch);
   const matches = (p: ProcessDescriptor) =>

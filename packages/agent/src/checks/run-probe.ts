@@ -4,7 +4,7 @@
  * leave a grandchild (`sh -c 'x; sleep 60'`) holding the output pipe, and the run would wait
  * for it long past its timeout.
  */
-import { execa } from 'execa';
+import { loadExeca } from './lazy-modules.js';
 
 export const MAX_OUTPUT_BYTES = 64 * 1024;
 
@@ -27,6 +27,7 @@ export async function runProbe(
   args: readonly string[],
   signal: AbortSignal,
 ): Promise<ProbeResult> {
+  const { execa } = await loadExeca();
   const subprocess = execa(file, args, {
     reject: false,
     all: true,

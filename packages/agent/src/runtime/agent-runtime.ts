@@ -11,6 +11,7 @@ import { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import { Remediator } from '../actions/remediator.js';
 import { CheckRegistry, type CheckTransition } from '../checks/check-registry.js';
 import { checkReport } from '../checks/check-report.js';
+import { preloadFor } from '../checks/lazy-modules.js';
 import type { FullConfig } from '../config/full-config.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
@@ -129,6 +130,7 @@ export class AgentRuntime {
 
   async start(): Promise<void> {
     const { agent: agentConfig } = this.#config;
+    await preloadFor(agentConfig.checks);
     this.registry.apply(agentConfig.checks);
     for (const state of this.registry.states())
       this.metrics.checkStatus(state.name, state.type, state.status, state.paused);

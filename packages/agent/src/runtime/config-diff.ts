@@ -7,6 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AlertDispatcher } from '../actions/alert-dispatcher.js';
 import type { CheckRegistry } from '../checks/check-registry.js';
+import { preloadFor } from '../checks/lazy-modules.js';
 import type { FullConfig } from '../config/full-config.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 
@@ -30,6 +31,7 @@ export async function applyConfig(
   target: Appliable,
 ): Promise<Record<string, string[]>> {
   const changes: Record<string, string[]> = {};
+  await preloadFor(next.agent.checks);
   const diff = target.registry.apply(next.agent.checks);
   changes.checks = [
     ...diff.added.map((n) => `added ${n}`),

@@ -170,7 +170,7 @@ describe('vigil install --root', () => {
       'Restart=always',
       'RestartSec=1s',
       'Environment=VIGIL_MODE=systemd',
-      `ExecStart=${process.execPath} --lite-mode --max-semi-space-size=1 --single-threaded-gc ${REPO}/packages/watchdog/dist/bin/vigil-watchdog.js`,
+      `ExecStart=${process.execPath} --lite-mode --no-expose-wasm --max-semi-space-size=1 --single-threaded-gc ${REPO}/packages/watchdog/dist/bin/vigil-watchdog.js`,
       'RuntimeDirectory=vigil',
       'RuntimeDirectoryMode=0750',
       'RuntimeDirectoryPreserve=yes',
@@ -184,7 +184,7 @@ describe('vigil install --root', () => {
     assert.ok(watchdog.some((l) => l.startsWith('After=') && l.includes(AGENT)));
     for (const line of [
       'Type=exec',
-      `ExecStart=${process.execPath} --expose-gc --max-semi-space-size=1 ${REPO}/packages/agent/dist/bin/vigil-agent.js`,
+      `ExecStart=${process.execPath} --lite-mode --no-expose-wasm --single-threaded-gc --expose-gc --max-semi-space-size=1 ${REPO}/packages/agent/dist/bin/vigil-agent.js`,
       'Environment=VIGIL_MODE=systemd',
       'Environment=VIGIL_AGENT_SOCKET=/run/vigil/agent.sock',
       'Environment=VIGIL_REPORT_DIR=/var/lib/vigil/reports',
