@@ -4,7 +4,7 @@
 # Writes $RESULTS/<phase>/tap.txt (unnumbered "ok - …" / "not ok - …" lines: run.sh numbers
 # them), one evidence file per step, and "done" (the number that failed); then powers off.
 # Two phases, one per boot (the phase is kept in /var/lib/vigil-checks):
-#   main  install; units, notify, polkit, status, journal, logs; SIGKILL and SIGSTOP of either
+#   main  refusals (a checkout under /var/tmp, one under a group-writable folder); install; units, notify, polkit, status, journal, logs; SIGKILL and SIGSTOP of either
 #         process; the detached grandchild; recover hard; an operator's restart; stop/start;
 #         the crash loop; the unit scores; a second install; then reboot
 #   boot  both up at boot and clean; uninstall --purge leaves nothing
@@ -113,6 +113,17 @@ main)
     ok "install refuses a checkout under /var/tmp (PrivateTmp=yes) and changes nothing"
   else notok "install refuses a checkout under /var/tmp (PrivateTmp=yes) and changes nothing" "see $(basename "$EV")"; fi
   rm -rf /var/tmp/vigil-copy
+
+  step refuse-writable
+  # The units run the checkout as root: one under a group-writable folder is refused, naming it.
+  mkdir -m 0775 /srv/vigil-open
+  mkdir -p /srv/vigil-open/copy/packages/watchdog/dist/bin /srv/vigil-open/copy/packages/agent/dist/bin
+  touch /srv/vigil-open/copy/packages/watchdog/dist/bin/vigil-watchdog.js /srv/vigil-open/copy/packages/agent/dist/bin/vigil-agent.js
+  ev vigil install --prefix /srv/vigil-open/copy
+  if exit_of 1 && grep -q 'VIGIL_INSTALL_PATH_UNSAFE' "$EV" && grep -q 'fix: chmod go-w /srv/vigil-open' "$EV" && [ ! -e /etc/systemd/system/$AGENT ]; then
+    ok "install refuses a checkout under a group-writable folder and changes nothing"
+  else notok "install refuses a checkout under a group-writable folder and changes nothing" "see $(basename "$EV")"; fi
+  rm -rf /srv/vigil-open
 
   step install
   install -D -m 0644 /checks/vigil.yaml /etc/vigil/vigil.yaml

@@ -1,5 +1,6 @@
 /** `vigil install` / `vigil uninstall`: both systemd units, the service user, the polkit rule. */
 import { resolve } from 'node:path';
+import { isVigilError } from '@vigil/shared';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { DEFAULT_USER, defaultPrefix, install as installPair } from '../systemd/install.js';
 import { InstallProblem } from '../systemd/install-steps.js';
@@ -18,6 +19,9 @@ Installs the pair as two systemd units and enables them (on this host: and start
   - /etc/vigil/vigil.yaml                       the defaults, only when no config exists
 Each step prints one line ("write …", "unchanged …"); running it again changes nothing.
 On this host it needs root, systemd and polkit (Debian: apt install polkitd).
+The units run the prefix as root: install refuses (VIGIL_INSTALL_PATH_UNSAFE) when the prefix,
+the --root target or a folder above either is owned by another user than root (or you) or is
+writable by group or others (a sticky folder above them, such as /tmp, is allowed).
 
 Options:
   --root DIR     install into the tree at DIR (an image): users go into DIR/etc/passwd and
@@ -58,6 +62,8 @@ function failed(command: string, error: unknown): never {
     );
   }
   if (error instanceof AccountError) throw new CliExit(EXIT.warning, `vigil ${command}: ${error.message}`);
+  if (isVigilError(error))
+    throw new CliExit(EXIT.warning, `vigil ${command}: ${error.code}: ${error.toDisplayString()}`);
   // A file that cannot be written (permissions, read-only file system) is the operator's to fix.
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOTDIR') {

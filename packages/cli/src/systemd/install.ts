@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '@vigil/shared/config';
 import { COMPLETION_FILES, COMPLETION_MARK } from './completion-files.js';
 import { defaultConfigYaml } from './default-config.js';
+import { untrustedInstallPaths } from './install-path-trust.js';
 import {
   checkPrefix,
   hostProblems,
@@ -92,6 +93,12 @@ export async function install(options: InstallOptions): Promise<{ changed: numbe
   }
   const [first] = problems;
   if (first) throw first;
+  const untrusted = untrustedInstallPaths({
+    prefix: options.prefix,
+    root: options.offline ? options.root : undefined,
+  });
+  if (untrusted && !options.dryRun) throw untrusted;
+  if (untrusted) steps.note(`warning: ${untrusted.message} (install would refuse)`);
   const previous = readManifest(options.root);
   if (previous && previous.user !== options.user) {
     throw new InstallProblem(

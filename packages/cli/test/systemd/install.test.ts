@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { defaultConfig, parseConfig } from '@vigil/agent/config';
@@ -26,6 +22,7 @@ import { polkitRule } from '../../src/systemd/polkit-rule.ts';
 import { commandLine, type RunCommand } from '../../src/systemd/run-command.ts';
 import { uninstall } from '../../src/systemd/uninstall.ts';
 import { systemdWord } from '../../src/systemd/units.ts';
+import { builtCopyUnder, roots, skeleton, treeHash } from './install-fixtures.ts';
 
 /** This checkout, built: the units' ExecStart must name files that exist for verify. */
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
@@ -33,53 +30,6 @@ const CLI = join(REPO, 'packages/cli/dist/bin/vigil.js');
 const UNIT_DIR = 'etc/systemd/system';
 const WATCHDOG = 'vigil-watchdog.service';
 const AGENT = 'vigil-agent.service';
-
-const roots: string[] = [];
-after(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-/** A root that looks like a Debian host before the install: accounts, unit and polkit dirs. */
-function skeleton(): string {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-root-'));
-  roots.push(root);
-  mkdirSync(join(root, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
-  symlinkSync(
-    '/lib/systemd/system/ssh.service',
-    join(root, 'etc/systemd/system/multi-user.target.wants/ssh.service'),
-  );
-  mkdirSync(join(root, 'etc/polkit-1/rules.d'), { recursive: true, mode: 0o700 });
-  mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
-  // Where bash-completion and zsh look, as on a host with both installed.
-  mkdirSync(join(root, 'usr/share/bash-completion/completions'), { recursive: true });
-  mkdirSync(join(root, 'usr/share/zsh/vendor-completions'), { recursive: true });
-  writeFileSync(
-    join(root, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/bash\nsystemd-network:x:998:998:systemd Network Management:/:/usr/sbin/nologin\n',
-  );
-  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nsystemd-journal:x:999:\nsystemd-network:x:998:\n');
-  return root;
-}
-
-/** Every entry under root with its type, mode, owner and content (or link target). */
-function treeHash(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      const stat = lstatSync(path);
-      const what = stat.isSymbolicLink()
-        ? `link ${readlinkSync(path)}`
-        : stat.isDirectory()
-          ? 'dir'
-          : `file ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-      out.set(path.slice(root.length), `${what} ${(stat.mode & 0o7777).toString(8)} ${stat.uid}:${stat.gid}`);
-      if (stat.isDirectory()) walk(path);
-    }
-  };
-  walk(root);
-  return out;
-}
 
 async function installInto(root: string, extra: { dryRun?: boolean; user?: string } = {}) {
   const lines: string[] = [];
@@ -527,20 +477,6 @@ describe('the polkit rule', () => {
 });
 
 describe('a checkout the sandboxed units cannot see', () => {
-  /** A directory that looks built, so only its location can be wrong. */
-  function builtCopyUnder(parent: string): string {
-    const prefix = mkdtempSync(join(parent, 'vigil-checkout-'));
-    roots.push(prefix);
-    for (const bin of [
-      'packages/watchdog/dist/bin/vigil-watchdog.js',
-      'packages/agent/dist/bin/vigil-agent.js',
-    ]) {
-      mkdirSync(join(prefix, bin, '..'), { recursive: true });
-      writeFileSync(join(prefix, bin), '');
-    }
-    return prefix;
-  }
-
   for (const parent of ['/tmp', '/var/tmp']) {
     test(`under ${parent} it is refused (PrivateTmp=yes hides it), unless --force, which warns`, () => {
       const prefix = builtCopyUnder(parent);
