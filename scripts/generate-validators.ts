@@ -69,8 +69,10 @@ export const OUTPUTS: readonly Output[] = [
   shared('control-response', 'the control response (protocol/control.ts), read by the CLI', {
     controlResponse: s.ControlResponse,
   }),
-  shared('status-file', 'the status file and its incidents (protocol/status.ts, incident.ts)', {
+  shared('status-snapshot', 'the status file (protocol/status.ts)', {
     statusSnapshot: s.StatusSnapshot,
+  }),
+  shared('incident', 'an incident, as history answers (protocol/incident.ts)', {
     incident: s.Incident,
   }),
   shared('incident-event', "an incident log's event (protocol/incident.ts)", {

@@ -9,7 +9,7 @@ import {
   printable,
   type StatusSnapshot,
   type VigilPaths,
-} from '@vigil/shared/core';
+} from '@vigil/shared';
 import { request, requestStatus, Unreachable, unreachableMessage, unwrap } from './client.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { formatDuration, pluralize } from './format.js';

@@ -38,7 +38,6 @@ export type * from './protocol/webhook.js';
 export { type GeneratedValidator, type Parsed, type Validator, validatorOf } from './schema/validator.js';
 export {
   type Checked,
-  checkIncidents,
   checkStatus,
   readStatusFile,
   type StatusRead,

@@ -69,3 +69,4 @@ export {
   MAX_SOCKET_PATH_BYTES,
 } from './sockets/listen-unix.js';
 export { socketPresent } from './sockets/socket-present.js';
+export { checkIncidents } from './status/check-incidents.js';

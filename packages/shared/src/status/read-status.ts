@@ -4,8 +4,7 @@
  * backup, a hand edit) is a clear "unreadable", never a crash in the middle of a view.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { incident, statusSnapshot } from '../generated/status-file.js';
-import type { Incident } from '../protocol/incident.js';
+import { statusSnapshot } from '../generated/status-snapshot.js';
 import type { StatusSnapshot } from '../protocol/status.js';
 import { type Validator, validatorOf } from '../schema/validator.js';
 
@@ -22,9 +21,8 @@ export type StatusRead =
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 let validateSnapshot: Validator<StatusSnapshot> | undefined;
-let validateIncident: Validator<Incident> | undefined;
 
-function summarise(errors: string[]): string {
+export function summarise(errors: string[]): string {
   const shown = errors.slice(0, MAX_PROBLEMS).join('; ');
   return errors.length > MAX_PROBLEMS ? `${shown}; and ${errors.length - MAX_PROBLEMS} more` : shown;
 }
@@ -34,17 +32,6 @@ export function checkStatus(value: unknown): Checked<StatusSnapshot> {
   validateSnapshot ??= validatorOf(statusSnapshot);
   const parsed = validateSnapshot(value);
   return parsed.ok ? parsed : { ok: false, reason: summarise(parsed.errors) };
-}
-
-/** A list of incidents (a history answer), or what is wrong with it. */
-export function checkIncidents(value: unknown): Checked<Incident[]> {
-  if (!Array.isArray(value)) return { ok: false, reason: 'not a list of incidents' };
-  validateIncident ??= validatorOf(incident);
-  for (const [index, item] of value.entries()) {
-    const parsed = validateIncident(item);
-    if (!parsed.ok) return { ok: false, reason: `incident [${index}]: ${summarise(parsed.errors)}` };
-  }
-  return { ok: true, value: value as Incident[] };
 }
 
 /** The file's text: opened without following a link or blocking on a FIFO, at most 1 MiB. */
