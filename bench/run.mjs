@@ -27,6 +27,7 @@ import { hang } from './scenarios/hang.mjs';
 import { idle } from './scenarios/idle.mjs';
 import { kill9 } from './scenarios/kill9.mjs';
 import { leak } from './scenarios/leak.mjs';
+import { memFloor } from './scenarios/mem-floor.mjs';
 import { schedIdle, schedLimits } from './scenarios/sched-idle.mjs';
 import { sigstop } from './scenarios/sigstop.mjs';
 import { startup } from './scenarios/startup.mjs';
@@ -43,6 +44,7 @@ const SCENARIOS = {
   schedLimits,
   startup,
   statusLatency,
+  memFloor,
 };
 const VIGIL_BIN = fileURLToPath(new URL('../packages/cli/dist/bin/vigil.js', import.meta.url));
 const AGENT_SDK = fileURLToPath(new URL('../packages/agent-sdk/dist/index.js', import.meta.url));

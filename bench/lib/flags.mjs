@@ -12,6 +12,7 @@ export const SCENARIOS = [
   'schedLimits',
   'startup',
   'statusLatency',
+  'memFloor',
 ];
 export const PEERS = ['vigil', 'pm2', 'supervisord', 'monit'];
 

@@ -54,7 +54,7 @@ function builtInDefaults() {
   };
 }
 
-const sharedModule = await import('@vigil/shared').catch(() => null);
+const sharedModule = await import('@vigil/shared/config').catch(() => null);
 
 function readJson(path) {
   try {

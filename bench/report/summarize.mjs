@@ -4,6 +4,7 @@
  * the ratio of the median to the floor's median.
  */
 import { summarize } from '../lib/stats.mjs';
+import { MEM_FLOOR_FIELDS } from '../scenarios/mem-floor.mjs';
 
 const FIELDS = {
   kill9: ['ms'],
@@ -16,6 +17,7 @@ const FIELDS = {
   schedLimits: schedFields(['supervisor', 'watchdog', 'agent', 'pair']),
   startup: ['startedMs', 'healthyMs', 'bundledHealthyMs'],
   statusLatency: ['statusMedianMs', 'statusP95Ms', 'nodeFloorMedianMs', 'versionMedianMs', 'versionP95Ms'],
+  memFloor: MEM_FLOOR_FIELDS,
 };
 
 /** Fields of lib/sched.mjs's groups, as `group.field` paths into each trial. */

@@ -82,6 +82,20 @@ const ROWS = [
     label: '(j) floor: `node -e 0`, median ms',
     digits: 1,
   },
+  ...[
+    ['watchdogBare', 'node with the daemon’s flags'],
+    ['watchdogPino', '… + pino alone'],
+    ['watchdogShared', '… + all of @vigil/shared'],
+    ['watchdogModules', '… + the watchdog’s modules'],
+    ['agentBare', 'node with the agent’s flags'],
+    ['agentWorker', '… + an idle Worker (the stall sentinel)'],
+    ['agentModules', '… + the agent’s modules'],
+  ].map(([field, what]) => ({
+    scenario: 'memFloor',
+    vigilField: `${field}RssMB`,
+    label: `(k) floor: ${what}, VmRSS MB`,
+    digits: 1,
+  })),
 ];
 
 /** Rows of a schedstat scenario: vigil's watchdog and its pair against each supervisor process. */
