@@ -59,7 +59,12 @@ new_main() { local p; p=$(mainpid "$1"); [ "$p" != 0 ] && [ "$p" != "$2" ] && ac
 healthy() { vigil status >/dev/null 2>&1; }
 # The journal of both units (and systemd's lines about them) since a `now` stamp.
 journal_since() { journalctl --no-pager -o short-precise --since "@${1%.*}" -u "$WATCHDOG" -u "$AGENT"; }
-jcount() { journalctl --no-pager -o cat --since "@${1%.*}" "${@:3}" | grep -cE "$2"; }
+# journalctl's --since takes whole seconds: lines of the same second before T are dropped by
+# their microsecond stamp, then the prefix is cut so that PATTERN sees the message as -o cat has it.
+jcount() {
+  journalctl --no-pager -o short-unix --since "@${1%.*}" "${@:3}" |
+    awk -v t="$1" '$1 + 0 >= t + 0 { sub(/^[^ ]+ [^ ]+ [^ ]+: /, ""); print }' | grep -cE "$2"
+}
 # `vigil status --json` / `vigil history --json` read with node: json CMD EXPRESSION-of-v
 json() { vigil "$1" --json 2>/dev/null | /usr/bin/node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{let v;try{v=JSON.parse(s)}catch{process.exit(1)}const r=($2);if(r===undefined||r===false)process.exit(1);console.log(typeof r==='string'?r:JSON.stringify(r))})"; }
 state_is() { [ "$(json status 'v.agent.state')" = "$1" ]; }
