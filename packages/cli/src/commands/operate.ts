@@ -1,5 +1,6 @@
 /** The commands that act through the control socket: recover, pause, resume, chaos. */
 import {
+  FAULT_NAMES,
   type FaultName,
   type FaultSpec,
   printable,
@@ -13,17 +14,8 @@ import { CliExit, EXIT } from '../exit-codes.js';
 import { isResourceFault, readRunningConfig, unwatchedFaultWarning } from '../fault-limits.js';
 import { formatDuration, parseDuration } from '../format.js';
 
-const FAULTS: readonly FaultName[] = [
-  'hang',
-  'stop-heartbeat',
-  'slow-heartbeat',
-  'leak',
-  'bloat',
-  'cpu',
-  'crash',
-  'fail-health',
-  'clear',
-];
+// The faults the protocol knows, from the list its schema's union is built from.
+const FAULTS: readonly FaultName[] = FAULT_NAMES;
 
 export const recoverHelp = `Usage: vigil recover soft|medium|hard [--wait [--timeout DURATION]]
        vigil recover --restore
