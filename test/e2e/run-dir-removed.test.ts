@@ -17,7 +17,9 @@ describe('run folder removed while running', () => {
     await pair.start();
     const first = await pair.waitForHealthy();
     const firstPid = first.agent.pid as number;
-    rmSync(pair.paths.runDir, { recursive: true, force: true });
+    // Like `rm -rf` racing a live watchdog: what it writes between the listing and the rmdir
+    // (a status temp file, a socket) makes rmdir fail with ENOTEMPTY, so go again until it is gone.
+    rmSync(pair.paths.runDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 });
     process.kill(firstPid, 'SIGKILL');
     await waitFor(
       () => {

@@ -3,6 +3,7 @@
  * bytes that are not JSON are framing errors: reported as a typed VigilError, and the socket is
  * destroyed, so a misbehaving peer costs at most one frame of memory.
  */
+import { readFileSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { sharedErrors, type VigilError } from '../errors.js';
 import { MAX_FRAME_BYTES } from '../protocol/constants.js';
@@ -22,12 +23,71 @@ export interface NdjsonSocket {
   /** Sends one value; returns false (and drops the peer) when it is not reading. */
   send(value: unknown): boolean;
   close(): void;
+  /**
+   * Stops reading at the event loop's level, not just the stream's: bytes the peer sends wait in
+   * the kernel's socket buffer and wake nothing until `wake`. (A paused net.Socket still reads
+   * until its stream buffer is full, so each line would still wake the process.) While resting,
+   * the peer closing goes unseen until `wake`, too.
+   */
+  rest(): void;
+  /** Reads again: what queued arrives in the loop's next poll, before its setImmediate callbacks. */
+  wake(): void;
+  /**
+   * While resting: reads what has queued in the kernel now, synchronously, and handles it before
+   * returning (a peer that closed is seen closing). The socket keeps resting, so the event loop
+   * never watches it again — waking it to read would cost a second wakeup: libuv takes a stopped
+   * descriptor out of epoll only when it next fires. Reads at most `maxBytes` a call. A socket
+   * that is not resting, or whose descriptor is not known to be non-blocking, is woken instead:
+   * what queued then comes out in the loop's next tick or poll, before its setImmediate callbacks.
+   */
+  drain(maxBytes?: number): void;
+}
+
+/**
+ * The libuv handle under a net.Socket: the stream's own pause() never stops its reads, this does.
+ * Undocumented but stable since Node 0.x (net.Socket's pause/resume use it for sockets made with
+ * `onread`); where it is missing, resting degrades to pause(), which costs a wakeup per line.
+ */
+interface ReadHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+  readonly fd?: number;
+}
+
+/** O_NONBLOCK in the `flags` (octal) of /proc/self/fdinfo: a read of the descriptor never waits. */
+const O_NONBLOCK = 0o4000;
+
+/**
+ * Whether a read of `fd` returns at once when nothing is queued. libuv makes every stream's
+ * descriptor non-blocking; this checks it rather than trusting it, since a blocking read of a
+ * peer's socket would stall the loop on that peer.
+ */
+function nonBlocking(fd: number): boolean {
+  try {
+    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+    return flags !== null && (Number.parseInt(flags[1] as string, 8) & O_NONBLOCK) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** One buffer for every synchronous drain: the decoder copies what it keeps of a chunk. */
+const drainBuffer = Buffer.allocUnsafe(64 * 1024);
+
+function readHandle(socket: Socket): ReadHandle | undefined {
+  const handle = (socket as unknown as { _handle?: Partial<ReadHandle> | null })._handle;
+  return handle && typeof handle.readStart === 'function' && typeof handle.readStop === 'function'
+    ? (handle as ReadHandle)
+    : undefined;
 }
 
 export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): NdjsonSocket {
   const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
   const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
   const decoder = new NdjsonDecoder(maxFrameBytes);
+  /** Whether the descriptor reads without waiting (checked once, at the first drain). */
+  let syncReadable: boolean | undefined;
 
   const fail = (error: VigilError) => {
     if (socket.destroyed) return;
@@ -35,7 +95,7 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
     socket.destroy();
   };
 
-  socket.on('data', (chunk: Buffer) => {
+  const receive = (chunk: Uint8Array) => {
     for (const outcome of decoder.push(chunk)) {
       if (socket.destroyed) return;
       if (outcome.kind === 'too-large') {
@@ -75,7 +135,8 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
         );
       }
     }
-  });
+  };
+  socket.on('data', receive);
   // A reset or EPIPE from a peer that vanished is routine; the 'close' event tells the owner.
   socket.on('error', () => {});
 
@@ -92,6 +153,61 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
     },
     close() {
       socket.end();
+    },
+    rest() {
+      if (socket.destroyed) return;
+      socket.pause();
+      const handle = readHandle(socket);
+      if (!handle?.reading) return;
+      handle.reading = false;
+      // A non-zero return is a libuv error: then the socket is broken, and its owner hears 'close'.
+      if (handle.readStop() !== 0) socket.destroy();
+    },
+    wake() {
+      if (socket.destroyed) return;
+      // readStart first: the stream may think a read is already under way (it was, when rest()
+      // stopped it) and would then never ask the handle for one again.
+      const handle = readHandle(socket);
+      if (handle && !handle.reading) {
+        handle.reading = true;
+        if (handle.readStart() !== 0) return void socket.destroy();
+      }
+      socket.resume();
+    },
+    drain(maxBytes = 256 * 1024) {
+      if (socket.destroyed) return;
+      const handle = readHandle(socket);
+      const fd = handle?.fd;
+      // The loop reads it (not resting, or its stream asked the handle to read again), or the
+      // stream holds bytes read before: resume, so those come out in order in the next tick.
+      if (!handle || handle.reading || socket.readableLength > 0) return this.wake();
+      if (typeof fd !== 'number' || fd < 0) return this.wake();
+      syncReadable ??= nonBlocking(fd);
+      if (!syncReadable) return this.wake();
+      let total = 0;
+      while (total < maxBytes && !socket.destroyed) {
+        const want = Math.min(drainBuffer.length, maxBytes - total);
+        let n: number;
+        try {
+          n = readSync(fd, drainBuffer, 0, want, null);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          // Nothing more queued (or a signal cut the read short): the next look reads on.
+          if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return;
+          socket.destroy();
+          return;
+        }
+        if (n === 0) {
+          // The peer closed: what it sent before is handled, and its owner hears 'close'.
+          socket.destroy();
+          return;
+        }
+        total += n;
+        receive(drainBuffer.subarray(0, n));
+        // A short read of a stream socket took all that was queued: no second read to learn it
+        // from EAGAIN (an exception built per look).
+        if (n < want) return;
+      }
     },
   };
 }

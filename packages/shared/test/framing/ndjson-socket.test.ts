@@ -83,3 +83,201 @@ describe('attachNdjson over a real Unix socket', () => {
     client.destroy();
   });
 });
+
+describe('attachNdjson rest and wake', () => {
+  let dir: string;
+  let server: Server;
+  let path: string;
+  const accepted: Socket[] = [];
+
+  before(async () => {
+    dir = mkdtempSync('/tmp/vg-nd-rest-');
+    path = join(dir, 's.sock');
+    server = createServer((s) => accepted.push(s));
+    server.listen(path);
+    await once(server, 'listening');
+  });
+  after(() => {
+    for (const s of accepted) s.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function connect() {
+    const client = createConnection(path);
+    await once(client, 'connect');
+    await waitFor(() => accepted.length > 0 && accepted.some((s) => !s.destroyed && !claimed.has(s)));
+    const serverSide = accepted.find((s) => !s.destroyed && !claimed.has(s)) as Socket;
+    claimed.add(serverSide);
+    return { client, serverSide };
+  }
+  const claimed = new Set<Socket>();
+
+  /**
+   * Proof that the loop has polled since `client` wrote: a second connection's line, written
+   * after, has been read. A socket still being read would have had its bytes read by then.
+   */
+  async function loopHasPolled(): Promise<void> {
+    const { client, serverSide } = await connect();
+    const got: unknown[] = [];
+    attachNdjson(serverSide, { onMessage: (m) => got.push(m) });
+    client.write('"marker"\n');
+    await waitFor(() => got.length === 1);
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    client.destroy();
+  }
+
+  async function write(client: Socket, text: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => client.write(text, (e) => (e ? reject(e) : resolve())));
+  }
+
+  test('a resting socket reads nothing, not even into the stream buffer; wake delivers what queued', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    client.write('{"n":0}\n');
+    await waitFor(() => messages.length === 1);
+    const readBefore = serverSide.bytesRead;
+    conn.rest();
+    await write(client, '{"n":1}\n{"n":2}\n{"n":3}\n');
+    await loopHasPolled();
+    assert.equal(serverSide.bytesRead, readBefore, 'no byte left the kernel while resting');
+    assert.equal(serverSide.readableLength, 0);
+    assert.equal(messages.length, 1);
+    conn.wake();
+    await waitFor(() => messages.length === 4);
+    assert.deepEqual(messages, [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+    client.destroy();
+  });
+
+  test('pause() alone keeps reading into the stream (what rest is for)', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    client.write('{"n":0}\n');
+    await waitFor(() => messages.length === 1);
+    const readBefore = serverSide.bytesRead;
+    serverSide.pause();
+    await write(client, '{"n":1}\n');
+    await waitFor(() => serverSide.bytesRead > readBefore, 5000, 'a paused socket reads on');
+    assert.equal(messages.length, 1, 'read, but not delivered');
+    client.destroy();
+  });
+
+  test('rest right after attach, many cycles, and a rest before any read: nothing is lost or stuck', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    conn.rest();
+    for (let i = 0; i < 20; i++) {
+      await write(client, `{"i":${i}}\n`);
+      conn.wake();
+      await waitFor(() => messages.length === i + 1);
+      conn.rest();
+      conn.rest();
+    }
+    conn.wake();
+    conn.wake();
+    await write(client, '"last"\n');
+    await waitFor(() => messages.length === 21);
+    assert.deepEqual(messages.at(-1), 'last');
+    client.destroy();
+  });
+
+  test('a peer that closes while the socket rests is seen closing on wake', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    let closed = false;
+    serverSide.on('close', () => {
+      closed = true;
+    });
+    conn.rest();
+    await write(client, '"bye"\n');
+    // end(): the FIN is sent; the client's own 'close' needs the server's answer, which waits.
+    client.end();
+    await once(client, 'finish');
+    await loopHasPolled();
+    assert.equal(closed, false, 'unseen while resting');
+    conn.wake();
+    await waitFor(() => closed, 5000, 'the close after wake');
+    assert.deepEqual(messages, ['bye']);
+  });
+
+  test('drain reads what queued synchronously and the socket keeps resting', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    client.write('"first"\n');
+    await waitFor(() => messages.length === 1);
+    conn.rest();
+    await write(client, '{"n":1}\n{"n":');
+    await write(client, '2}\n');
+    conn.drain();
+    assert.deepEqual(messages, ['first', { n: 1 }, { n: 2 }], 'handled before drain returned');
+    conn.drain();
+    assert.equal(messages.length, 3, 'a drain with nothing queued returns at once');
+    await write(client, '{"n":3}\n');
+    await loopHasPolled();
+    assert.equal(messages.length, 3, 'still resting: the loop did not read the new line');
+    conn.drain();
+    assert.deepEqual(messages.at(-1), { n: 3 });
+    client.destroy();
+  });
+
+  test('drain reads at most maxBytes a call, in order, and a peer that closed is seen', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    let closed = false;
+    serverSide.on('close', () => {
+      closed = true;
+    });
+    conn.rest();
+    const lines = Array.from({ length: 600 }, (_, i) => `{"i":${i},"pad":"${'x'.repeat(80)}"}\n`);
+    await write(client, lines.join(''));
+    client.end();
+    await once(client, 'finish');
+    conn.drain(16 * 1024);
+    assert.ok(messages.length > 0 && messages.length < 600, `part of it: ${messages.length}`);
+    for (let i = 0; i < 100 && !serverSide.destroyed; i++) conn.drain(16 * 1024);
+    assert.equal(messages.length, 600);
+    assert.deepEqual(
+      messages.map((m) => (m as { i: number }).i),
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+    await waitFor(() => closed, 5000, 'close after the end of the stream');
+  });
+
+  test('wake then rest in one tick, then drain: every line comes out, in order', async () => {
+    const { client, serverSide } = await connect();
+    const messages: unknown[] = [];
+    const conn = attachNdjson(serverSide, { onMessage: (m) => messages.push(m) });
+    for (let round = 0; round < 10; round++) {
+      conn.rest();
+      conn.wake();
+      conn.rest();
+      await write(client, `{"r":${round},"k":0}\n{"r":${round},"k":1}\n`);
+      await loopHasPolled();
+      conn.drain();
+      await new Promise((r) => setImmediate(r));
+      await waitFor(() => messages.length === (round + 1) * 2, 5000, `round ${round}: ${messages.length}`);
+    }
+    assert.deepEqual(
+      messages.map((m) => `${(m as { r: number }).r}.${(m as { k: number }).k}`),
+      Array.from({ length: 20 }, (_, i) => `${Math.floor(i / 2)}.${i % 2}`),
+    );
+    client.destroy();
+  });
+
+  test('rest and wake on a destroyed socket do nothing', async () => {
+    const { client, serverSide } = await connect();
+    const conn = attachNdjson(serverSide, { onMessage: () => {} });
+    serverSide.destroy();
+    conn.rest();
+    conn.wake();
+    conn.drain();
+    assert.ok(serverSide.destroyed);
+    client.destroy();
+  });
+});

@@ -182,6 +182,23 @@ export class HeartbeatMonitor {
     return Math.min(this.#o.timeoutMs - closely, Math.max(half, interval * 1.1));
   }
 
+  /**
+   * When to look after a fresh beat, counted from it: just after the beat that is due at or past
+   * `#firstLookAfter` should have come in (a little slack for the agent's timer and the socket),
+   * so the look reads a beat only moments old and the next one is a whole `#firstLookAfter`
+   * away — not a look just before a beat arrives, which would have to look again an interval
+   * later. Never later than leaves room to look closely before the timeout.
+   */
+  #lookAfter(): number {
+    const first = this.#firstLookAfter();
+    const interval = this.#o.intervalMs ?? 0;
+    if (interval <= 0) return first;
+    const closely = this.#o.checkEveryMs ?? 100;
+    const slack = Math.min(50, interval / 5);
+    const aligned = Math.ceil(first / interval) * interval + slack;
+    return Math.max(first, Math.min(this.#o.timeoutMs - closely, aligned));
+  }
+
   /** One look at the deadline; returns how long until the next look is worth it. */
   check(): number {
     const pid = this.#pid;
@@ -192,7 +209,7 @@ export class HeartbeatMonitor {
     const first = this.#firstLookAfter();
     if (age < first) {
       this.#schedAtOverdue = null;
-      return first - age;
+      return this.#lookAfter() - age;
     }
     const state = (this.#o.readState ?? ((p: number) => readProcStat(p)?.state ?? null))(pid);
     if (state === 'T' || state === 't') {

@@ -103,22 +103,28 @@ export class HeartbeatServer {
   /** Sends a command; the session is read again at once, since an answer is coming. */
   send(command: CommandMessage): boolean {
     if (!this.#session) return false;
-    this.flow();
+    this.#session.peer.conn.wake();
     return this.#session.peer.conn.send(command);
   }
 
-  /** Reads the session's socket again (what queued arrives in the next turn of the loop). */
+  /**
+   * Reads what queued on the session's socket: at once when it rests (synchronously, and it
+   * keeps resting), else what the loop has not read yet comes in its next turn, before the
+   * turn's setImmediate callbacks.
+   */
   flow(): void {
-    this.#session?.peer.conn.socket.resume();
+    this.#session?.peer.conn.drain();
   }
 
   /**
    * Stops reading the session's socket until `flow`: beats queue in the kernel (a few hundred
-   * bytes each) and are read when a look is due, so a healthy agent costs no wakeup per beat.
-   * They carry their own send time, so their age is known however late they are read.
+   * bytes each; the socket buffer holds minutes of them) and are read when a look is due, so a
+   * healthy agent costs no wakeup per beat. They carry their own send time, so their age is
+   * known however late they are read. The session closing is seen at the next look, too; the
+   * agent's exit is the launcher's to see, not the socket's.
    */
   hold(): void {
-    this.#session?.peer.conn.socket.pause();
+    this.#session?.peer.conn.rest();
   }
 
   /** Ends the current session (e.g. the agent it belongs to was stopped). */

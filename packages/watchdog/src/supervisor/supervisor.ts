@@ -528,7 +528,8 @@ export class Supervisor {
 
   async #liveStatus(): Promise<StatusSnapshot> {
     // Beats may be resting in the socket between looks: read them first, so status is current
-    // (resume reads in the loop's next turn; the second check phase comes after that read).
+    // (a resting socket is read at once; one that is not, in the loop's next turn, which the
+    // second check phase comes after).
     this.#parts.heartbeats.flow();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
