@@ -63,6 +63,7 @@ const HARDENING = [
   'ProtectKernelTunables=yes',
   'ProtectKernelModules=yes',
   'ProtectKernelLogs=yes',
+  // Read-only: the watchdog still reads and inotify-watches the agent unit's cgroup.events.
   'ProtectControlGroups=yes',
   'ProtectClock=yes',
   'ProtectHostname=yes',

@@ -1,9 +1,24 @@
 /**
  * systemd mode: the agent is its own unit (vigil-agent.service) and the watchdog drives it with
- * systemctl through execa. The agent's pid is the unit's MainPID; its exit is seen by watching
- * that pid in /proc (not our child); systemd kills the whole cgroup on stop (KillMode=control-group),
- * so nothing escapes a hard stop. The unit has no Restart= of its own: every restart is the
- * watchdog's, and a start is `systemctl restart`, which is never held back by a holdoff.
+ * systemctl through execa. The agent's pid is the unit's MainPID (not our child); systemd kills
+ * the whole cgroup on stop (KillMode=control-group), so nothing escapes a hard stop. The unit
+ * has no Restart= of its own: every restart is the watchdog's, and a start is `systemctl
+ * restart`, which is never held back by a holdoff.
+ *
+ * The agent's exit is seen without waking the idle watchdog ten times a second: the unit's
+ * cgroup.events (cgroup v2, see cgroup-events.ts) is watched with inotify, and every change of
+ * it, plus a backstop timer (`backstopMs`, 1 s), looks at the pid in /proc. A crash of the whole
+ * unit empties the cgroup, which is seen at once. The backstop is for what the cgroup does not
+ * tell: the main process dying while another process of the unit lives on until systemd has
+ * stopped it (up to TimeoutStopSec=; Node offers no pidfd to wait on the main process itself).
+ * Where the file cannot be watched (cgroup v1 only, no access, an inotify error) the launcher
+ * says so once and looks every `pollMs` (100 ms), as it always did: an operator expects a crash
+ * in systemd mode to be seen promptly, and a host without the event pays in wakeups, not in
+ * reaction time. A look that finds a zombie (systemd has not reaped it yet) is followed by looks
+ * every `pollMs` until it is reaped or a second has passed. The watch ends (its inotify watch
+ * removed) whenever the watched agent changes, is gone, is stopped, or the launcher closes.
+ * The watchdog unit's ProtectControlGroups=yes leaves /sys/fs/cgroup read-only, which is all
+ * reading and watching the file needs.
  *
  * When the main process goes away while the watchdog is neither starting nor stopping the unit,
  * the unit tells what happened: a new invocation with a new MainPID means someone else (an
@@ -11,21 +26,28 @@
  * otherwise the agent exited.
  */
 import { EventEmitter } from 'node:events';
+import { type FSWatcher, watch } from 'node:fs';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { watchdogErrors } from '../errors.js';
+import { findCgroupEvents, ownCgroupPath } from '../process/cgroup-events.js';
 import type { KillTreeOutcome } from '../process/kill-tree.js';
 import type { AgentPidRecord } from '../process/pid-file.js';
 import { isSameProcessAlive, readCmdline, readProcStat } from '../process/proc-stat.js';
 import { guardedSignal, type SignalVerdict } from '../process/signal-guard.js';
-import type { AgentExit, AgentLauncher, LaunchedAgent, StopOptions } from './launcher.js';
+import type { AgentExit, AgentLauncher, LaunchedAgent, LauncherNotice, StopOptions } from './launcher.js';
 
 export interface SystemdLauncherOptions {
   unit: string;
   systemctl?: string;
   /** How long a job someone else queued on the unit (a restart) may take before it counts as an exit. */
   settleTimeoutMs?: number;
+  /** Looks at the agent's pid without a cgroup watch, and while it is a zombie (ms, default 100). */
   pollMs?: number;
+  /** Looks at the agent's pid between cgroup events (ms, default 1000). */
+  backstopMs?: number;
+  /** Where cgroup2 may be mounted (default /sys/fs/cgroup, then /sys/fs/cgroup/unified). */
+  cgroupMounts?: readonly string[];
 }
 
 type UnitProperties = Record<string, string>;
@@ -57,9 +79,13 @@ export class SystemdLauncher implements AgentLauncher {
   readonly #events = new EventEmitter<{
     exit: [AgentExit, LaunchedAgent];
     replaced: [LaunchedAgent, LaunchedAgent | null];
+    notice: [LauncherNotice];
   }>();
   #agent: LaunchedAgent | null = null;
-  #poll: NodeJS.Timeout | undefined;
+  /** Ends the looking for the watched agent's exit (its timer and cgroup watch). */
+  #unwatch: (() => void) | undefined;
+  /** The fallback to polling has been warned about. */
+  #toldFallback = false;
   /** Starts and stops of our own in flight: what the unit does meanwhile is ours. */
   #busy = 0;
   #rechecking = false;
@@ -91,6 +117,10 @@ export class SystemdLauncher implements AgentLauncher {
 
   onExit(listener: (exit: AgentExit, agent: LaunchedAgent) => void): void {
     this.#events.on('exit', listener);
+  }
+
+  onNotice(listener: (notice: LauncherNotice) => void): void {
+    this.#events.on('notice', listener);
   }
 
   /** The unit's main process changed without us: `agent` is the new one, already watched. */
@@ -170,20 +200,80 @@ export class SystemdLauncher implements AgentLauncher {
       adopted,
     };
     this.#agent = agent;
-    clearInterval(this.#poll);
+    this.#unwatch?.();
+    const pollMs = this.#o.pollMs ?? 100;
+    const backstopMs = this.#o.backstopMs ?? 1000;
+    let timer: NodeJS.Timeout | undefined;
+    let events: FSWatcher | undefined;
     let zombieSince: number | undefined;
-    const poll = setInterval(() => {
-      if (isSameProcessAlive(agent.pid, agent.startTicks)) return;
+    let done = false;
+    const unwatch = () => {
+      done = true;
+      clearTimeout(timer);
+      events?.close();
+      events = undefined;
+      if (this.#unwatch === unwatch) this.#unwatch = undefined;
+    };
+    const next = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(look, ms);
+    };
+    const look = () => {
+      if (done) return;
+      if (isSameProcessAlive(agent.pid, agent.startTicks)) return next(events ? backstopMs : pollMs);
       // Until systemd reaps the zombie, ExecMainCode/ExecMainStatus still describe the previous run.
       if (readProcStat(agent.pid)?.state === 'Z') {
         zombieSince ??= Date.now();
-        if (Date.now() - zombieSince < 1000) return;
+        if (Date.now() - zombieSince < 1000) return next(pollMs);
       }
-      clearInterval(poll);
+      unwatch();
       void this.#gone(agent);
-    }, this.#o.pollMs ?? 100);
-    this.#poll = poll;
+    };
+    const found = findCgroupEvents(pid, { mounts: this.#o.cgroupMounts, exclude: ownCgroupPath() });
+    if (found.file === null) {
+      this.#fallBack(agent, found.reason);
+    } else {
+      const file = found.file;
+      try {
+        events = watch(file, { persistent: false }, (kind) => {
+          // `rename`: the file went away with its cgroup, and the inotify watch with it.
+          if (kind === 'rename') {
+            events?.close();
+            events = undefined;
+          }
+          look();
+        });
+        events.on('error', (error) => {
+          events?.close();
+          events = undefined;
+          this.#fallBack(agent, `watching ${file} failed: ${error.message}`);
+          look();
+        });
+      } catch (error) {
+        events = undefined;
+        this.#fallBack(agent, `watching ${file} failed: ${(error as Error).message}`);
+      }
+    }
+    this.#unwatch = unwatch;
+    // At once: an exit before the watch was set raised no event.
+    look();
     return agent;
+  }
+
+  /**
+   * Exit detection cannot watch the agent's cgroup: a warning the first time, debug after that;
+   * nothing when the agent has gone meanwhile (the look that follows sees to it).
+   */
+  #fallBack(agent: LaunchedAgent, reason: string): void {
+    if (!isSameProcessAlive(agent.pid, agent.startTicks)) return;
+    const level = this.#toldFallback ? 'debug' : 'warn';
+    this.#toldFallback = true;
+    const pollMs = this.#o.pollMs ?? 100;
+    this.#events.emit('notice', {
+      level,
+      fields: { agentPid: agent.pid, reason, pollMs },
+      message: `cannot watch the agent's cgroup (${reason}): exit detection falls back to polling /proc every ${pollMs} ms`,
+    });
   }
 
   /** The watched main process is gone: an exit, or a restart of the unit by someone else. */
@@ -235,9 +325,9 @@ export class SystemdLauncher implements AgentLauncher {
   async stop(options: StopOptions): Promise<KillTreeOutcome> {
     const agent = this.#agent;
     this.#busy++;
-    // This stop reports the exit itself, before it resolves: a late one from the poll could
+    // This stop reports the exit itself, before it resolves: a late one from the watch could
     // otherwise land after the next start and pass for the new agent's crash.
-    clearInterval(this.#poll);
+    this.#unwatch?.();
     try {
       // A stopped or hung agent cannot act on SIGTERM; systemd's stop would wait out TimeoutStopSec.
       if (options.graceMs === 0) await this.#systemctl('kill', '--signal=SIGKILL', this.#o.unit);
@@ -276,6 +366,6 @@ export class SystemdLauncher implements AgentLauncher {
 
   close(): void {
     this.#closed = true;
-    clearInterval(this.#poll);
+    this.#unwatch?.();
   }
 }

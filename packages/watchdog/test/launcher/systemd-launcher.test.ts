@@ -1,19 +1,30 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { AgentExit, LaunchedAgent } from '../../src/launcher/launcher.ts';
+import type { AgentExit, LaunchedAgent, LauncherNotice } from '../../src/launcher/launcher.ts';
 import { SystemdLauncher } from '../../src/launcher/systemd-launcher.ts';
 import { isSameProcessAlive, readCmdline } from '../../src/process/proc-stat.ts';
+import { type TestCgroup, testCgroup } from '../process/test-cgroup.ts';
 
 const UNIT = 'vigil-agent.service';
 
 /**
- * The unit's main process, run by the fake: forks the command (default `sleep 1000`), records
- * its pid, and once it has exited keeps it a zombie for `reap-delay` seconds (systemd reaps a
- * little after the exit too) before recording the status: 128+N when killed by signal N.
+ * The unit's main process, run by the fake: forks the command (default `sleep 1000`), moves it
+ * into the cgroup directory named by the `cgroup` setting (the unit's cgroup, which this
+ * process stays outside of, like PID 1), records its pid, and once it has exited keeps it a
+ * zombie for `reap-delay` seconds (systemd reaps a little after the exit too) before recording
+ * the status: 128+N when killed by signal N.
  */
 const UNIT_MAIN = `
 import os, sys, time
@@ -23,9 +34,13 @@ def setting(name, default):
     return open(path).read() if os.path.exists(path) else default
 command = setting('command', 'sleep\\0' + '1000').split('\\0')
 delay = float(setting('reap-delay', '0'))
+cgroup = setting('cgroup', '')
 pid = os.fork()
 if pid == 0:
     os.setsid()
+    if cgroup:
+        with open(os.path.join(cgroup, 'cgroup.procs'), 'w') as f:
+            f.write(str(os.getpid()))
     os.execvp(command[0], command)
 def put(name, text):
     with open(os.path.join(S, name + '.tmp'), 'w') as f:
@@ -130,14 +145,20 @@ esac
 const dirs: string[] = [];
 const launchers: SystemdLauncher[] = [];
 
-function harness() {
+function harness(options: { cgroup?: TestCgroup; backstopMs?: number } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'vigil-systemctl-'));
   dirs.push(state);
   const systemctl = join(state, 'systemctl');
   writeFileSync(join(state, 'unit-main.py'), UNIT_MAIN);
   writeFileSync(systemctl, fakeSystemctl(state));
   chmodSync(systemctl, 0o755);
-  const launcher = new SystemdLauncher({ unit: UNIT, systemctl, pollMs: 20 });
+  if (options.cgroup) writeFileSync(join(state, 'cgroup'), options.cgroup.dir);
+  const launcher = new SystemdLauncher({
+    unit: UNIT,
+    systemctl,
+    pollMs: 20,
+    ...(options.backstopMs === undefined ? {} : { backstopMs: options.backstopMs }),
+  });
   launchers.push(launcher);
   return {
     state,
@@ -149,6 +170,11 @@ function harness() {
     exits: () => {
       const seen: AgentExit[] = [];
       launcher.onExit((exit) => seen.push(exit));
+      return seen;
+    },
+    notices: () => {
+      const seen: LauncherNotice[] = [];
+      launcher.onNotice((notice) => seen.push(notice));
       return seen;
     },
     replacements: () => {
@@ -176,7 +202,8 @@ after(() => {
         // already gone
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    // A fake unit main may still be writing its status: retried on ENOTEMPTY.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
   }
 });
 
@@ -347,5 +374,131 @@ describe('SystemdLauncher (against a fake systemctl)', () => {
       assert.match(error.message, /Job for vigil-agent\.service failed/);
       return true;
     });
+  });
+});
+
+/** inotify watches of this process (libuv keeps one inotify fd per loop, a watch per fs.watch). */
+function inotifyWatches(): number {
+  let watches = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    try {
+      watches += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('inotify wd:')).length;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return watches;
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+const NO_CGROUP = 'no cgroup2 to make a cgroup in (needs root and a writable cgroup2 mount)';
+
+describe("SystemdLauncher: the agent's exit seen through its unit's cgroup", () => {
+  test("a crash is seen from the cgroup's event (the backstop is far off)", async (t) => {
+    const cgroup = testCgroup('crash');
+    if (!cgroup) return t.skip(NO_CGROUP);
+    t.after(() => cgroup.remove());
+    // Only the event can report this exit before the deadline: the first look was at the start.
+    const h = harness({ cgroup, backstopMs: 600_000 });
+    const notices = h.notices();
+    const exits = h.exits();
+    const agent = await h.launcher.start();
+    assert.deepEqual(cgroup.pids(), [agent.pid]);
+    assert.deepEqual(notices, [], 'no fallback to polling');
+    process.kill(agent.pid, 'SIGKILL');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
+    assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGKILL' });
+    assert.equal(h.launcher.current(), null);
+  });
+
+  test('after the event, a zombie is looked at until it is reaped, so the exit status is the new one', async (t) => {
+    const cgroup = testCgroup('zombie');
+    if (!cgroup) return t.skip(NO_CGROUP);
+    t.after(() => cgroup.remove());
+    const h = harness({ cgroup, backstopMs: 600_000 });
+    // The cgroup empties at the exit; the status is there only 300 ms later, once it is reaped.
+    h.set('command', 'sh\0-c\0sleep 0.1; exit 7');
+    h.set('reap-delay', '0.3');
+    const exits = h.exits();
+    await h.launcher.start();
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
+    assert.equal(exits[0]?.code, 7);
+  });
+
+  test('the main process dying while another process of the unit lives on is seen by the backstop', async (t) => {
+    const cgroup = testCgroup('lingering');
+    if (!cgroup) return t.skip(NO_CGROUP);
+    t.after(() => cgroup.remove());
+    const h = harness({ cgroup, backstopMs: 100 });
+    const exits = h.exits();
+    const agent = await h.launcher.start();
+    // Like a process that ignores systemd's SIGTERM: the cgroup stays populated.
+    const lingering = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    t.after(() => lingering.kill('SIGKILL'));
+    cgroup.add(lingering.pid as number);
+    process.kill(agent.pid, 'SIGKILL');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
+    assert.deepEqual(exits[0], { pid: agent.pid, code: null, signal: 'SIGKILL' });
+    assert.deepEqual(cgroup.pids(), [lingering.pid], 'the cgroup never emptied');
+  });
+
+  test('no inotify watch or fd is left behind: stop, a new start, an exit, a replacement, close', async (t) => {
+    const cgroup = testCgroup('no-leak');
+    if (!cgroup) return t.skip(NO_CGROUP);
+    t.after(() => cgroup.remove());
+    const base = inotifyWatches();
+    const h = harness({ cgroup, backstopMs: 600_000 });
+    h.set('restart-gap', '0.2');
+    const exits = h.exits();
+    const replaced = h.replacements();
+    await h.launcher.start();
+    assert.equal(inotifyWatches(), base + 1, 'one watch for the agent');
+    await h.launcher.stop({ graceMs: 1000 });
+    assert.equal(inotifyWatches(), base, 'stop closes it');
+    // libuv's inotify fd lives as long as the loop once made: fds are counted from here.
+    const fds = openFds();
+    for (let i = 0; i < 3; i++) {
+      await h.launcher.start();
+      assert.equal(inotifyWatches(), base + 1, `start ${i + 1}: the previous agent's watch was closed`);
+    }
+    // The stop reported an exit already.
+    process.kill(h.mainPid(), 'SIGKILL');
+    await waitFor(() => exits.length === 2, paced(5000), 'the exit event');
+    assert.equal(exits[1]?.signal, 'SIGKILL');
+    assert.equal(inotifyWatches(), base, 'an exit closes it');
+    await h.launcher.start();
+    assert.equal(await h.operator('restart', UNIT), 0);
+    await waitFor(() => replaced.length === 1, paced(5000), 'the replacement');
+    assert.equal(inotifyWatches(), base + 1, "the replacement's watch only");
+    h.launcher.close();
+    assert.equal(inotifyWatches(), base, 'close closes it');
+    await waitFor(
+      () => openFds() === fds,
+      paced(2000),
+      () => `${openFds()} fds open, ${fds} before`,
+    );
+    process.kill(h.mainPid(), 'SIGKILL');
+  });
+
+  test('without a cgroup to watch, it says once that it polls, and polls', async () => {
+    // The fake unit's processes share this test's cgroup, which never empties while it runs.
+    const h = harness();
+    const notices = h.notices();
+    const exits = h.exits();
+    await h.launcher.start();
+    assert.equal(notices.length, 1);
+    assert.equal(notices[0]?.level, 'warn');
+    assert.match(notices[0]?.message ?? '', /exit detection falls back to polling \/proc every 20 ms/);
+    const agent = await h.launcher.start();
+    assert.deepEqual(
+      notices.map((n) => n.level),
+      ['warn', 'debug'],
+      'said at warn once',
+    );
+    process.kill(agent.pid, 'SIGKILL');
+    await waitFor(() => exits.length === 1, paced(5000), 'the exit event');
   });
 });
