@@ -4,8 +4,9 @@
 # Writes $RESULTS/<phase>/tap.txt (unnumbered "ok - …" / "not ok - …" lines: run.sh numbers
 # them), one evidence file per step, and "done" (the number that failed); then powers off.
 # Two phases, one per boot (the phase is kept in /var/lib/vigil-checks):
-#   main  refusals (a checkout under /var/tmp, one under a group-writable folder); install; units, notify, polkit, status, journal, logs; SIGKILL and SIGSTOP of either
-#         process; the detached grandchild; recover hard; an operator's restart; stop/start;
+#   main  refusals (a checkout under /var/tmp, one under a group-writable folder); install; units, notify, polkit, status, the idle
+#         watchdog's wakeups (measured, not asserted), journal, logs; SIGKILL and SIGSTOP of either process; the detached
+#         grandchild; kill -9 of the agent's main process, also with a process of its unit left behind; recover hard; an operator's restart; stop/start;
 #         the crash loop; the unit scores; a second install; then reboot
 #   boot  both up at boot and clean; uninstall --purge leaves nothing
 set -u
@@ -71,6 +72,9 @@ state_is() { [ "$(json status 'v.agent.state')" = "$1" ]; }
 status_pid_is_main() { [ "$(json status 'v.agent.pid')" = "$(mainpid "$AGENT")" ] && healthy; }
 newest() { json history "v[0] && v[0].$1"; }
 newest_is() { [ "$(newest "$1")" = "$2" ]; }
+new_incident_is() { # T WANT: the newest incident opened after the `now` stamp T is WANT (signal/outcome)
+  [ "$(json history "v[0] && v[0].openedAt >= $(awk -v t="$1" 'BEGIN { printf "%d", t * 1000 }') && v[0].signal + '/' + v[0].outcome")" = "$2" ]
+}
 newest_matches() { [[ "$(newest "$1")" =~ $2 ]]; }
 no_lines() { [ "$(jcount "$@")" = 0 ]; } # no_lines T PATTERN JOURNALCTL-ARGS…
 agent_is() { [ "$(mainpid "$AGENT")" = "$1" ]; }
@@ -89,6 +93,32 @@ as_user() { local who="$1"; shift; setpriv --reuid="$who" --regid="$who" --init-
 exit_of() { tail -2 "$EV" | grep -q "^\[exit $1\]"; }
 ms_between() { # UNIT FROM-PROPERTY TO-PROPERTY: milliseconds between two monotonic stamps of PID 1
   awk -v a="$(prop "$1" "$2")" -v b="$(prop "$1" "$3")" 'BEGIN { printf "%d", (b - a) / 1000 }'
+}
+# Context switches of every thread of PID, summed: "VOLUNTARY INVOLUNTARY" (a voluntary one is a wakeup).
+ctxt_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }'
+}
+# The first journal line of UNIT matching PATTERN after the `now` stamp T, as seconds since the epoch.
+first_line_at() { # T PATTERN UNIT
+  journalctl --no-pager -o short-unix --since "@${1%.*}" -u "$3" |
+    awk -v t="$1" -v p="$2" '$1 + 0 >= t + 0 && $0 ~ p { print $1; exit }'
+}
+ms_since() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "") print "?"; else printf "%d", (b - a) * 1000 }'; } # FROM TO
+# Moves PID into the cgroups (cgroup2, and systemd's own v1 hierarchy on a hybrid host) that
+# UNIT-PID is in: to systemd it is then a process of that unit.
+join_cgroups() { # UNIT-PID PID
+  local line rest ctl path dir
+  while IFS= read -r line; do
+    rest=${line#*:} ctl=${rest%%:*} path=${rest#*:}
+    case "$ctl" in
+      "") if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then dir=/sys/fs/cgroup; else dir=/sys/fs/cgroup/unified; fi ;;
+      # Listed on a unified guest too (the host's hierarchy), but mounted only on a hybrid one.
+      name=systemd) dir=/sys/fs/cgroup/systemd; [ "$(stat -fc %T "$dir" 2>/dev/null)" = cgroupfs ] || continue ;;
+      *) continue ;;
+    esac
+    echo "$2" > "$dir$path/cgroup.procs" || return 1
+  done < "/proc/$1/cgroup"
 }
 
 finish() {
@@ -192,6 +222,28 @@ main)
   check "the agent's process, tcp, http and systemd checks pass under its sandbox" wait_for 20 sandboxed_checks_pass
   ev vigil status
 
+  step idle-wakeups
+  # How often the idle watchdog wakes in systemd mode: measured and reported, never asserted.
+  check "the pair is healthy before the measurement" wait_for 30 healthy
+  wpid=$(mainpid $WATCHDOG)
+  grep -H voluntary_ctxt_switches /proc/"$wpid"/task/*/status > "$EV.before" 2>/dev/null
+  read -r v0 n0 < <(ctxt_switches "$wpid")
+  m0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/"$wpid"/status)
+  sleep 30
+  read -r v1 n1 < <(ctxt_switches "$wpid")
+  m1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/"$wpid"/status)
+  grep -H voluntary_ctxt_switches /proc/"$wpid"/task/*/status > "$EV.after" 2>/dev/null
+  # Per thread (the main thread is the watchdog's pid; the rest are libuv's and V8's).
+  { echo "voluntary context switches per thread in the 30 s:"
+    awk -F'[/:]' '$7 == "voluntary_ctxt_switches" { if (FILENAME ~ /before$/) b[$5] = $8; else printf "  task %s (%s): %d\n", $5, $5 == p ? "main" : "other", $8 - b[$5] }' \
+      p="$wpid" "$EV.before" "$EV.after"
+    for t in /proc/"$wpid"/task/*; do echo "  task ${t##*/}: $(cat "$t/comm")"; done; } >> "$EV"
+  check "the watchdog sees the agent's exit through its cgroup: no fallback to polling in its journal" no_lines "$INSTALLED" 'exit detection falls back to polling' -u $WATCHDOG
+  check "the same watchdog ran through the 30 s (pid $wpid)" bash -c '[ "$0" = "$1" ]' "$(mainpid $WATCHDOG)" "$wpid"
+  wakeups="watchdog idle in systemd mode: $((v1 - v0)) voluntary context switches in 30 s ($(awk -v n="$((v1 - v0))" 'BEGIN { printf "%.1f", n / 30 }')/s; main thread $((m1 - m0))), $((n1 - n0)) involuntary"
+  echo "$wakeups" >> "$EV"
+  echo "# $wakeups" >> "$R/tap.txt"
+
   step journal-and-logs
   journalctl --no-pager -o short-precise -u $WATCHDOG -u $AGENT > "$EV.journal" 2>&1
   check "journald has the watchdog's lines (SyslogIdentifier=vigil-watchdog)" grep -q 'vigil-watchdog\[' "$EV.journal"
@@ -240,6 +292,40 @@ main)
   else notok "the grandchild dies with the agent (KillMode=control-group)" "pid $orphan is still there"; fi
   check "and the watchdog restarts the agent" wait_for 10 new_main $AGENT "$old"
   check "the pair is healthy again" wait_for 30 healthy
+
+  step kill-9-main
+  # A plain kill -9 of the main process while the unit's detached grandchild still lives: systemd
+  # stops what is left of the unit, and the watchdog sees the exit and restarts it.
+  wait_for 20 pgrep -f '^/bin/sleep 7777777$'
+  old=$(mainpid $AGENT) t=$(now)
+  ev kill -9 "$old"
+  check "kill -9 of the agent's main process (pid $old): the watchdog restarts the unit" wait_for 10 new_main $AGENT "$old"
+  check "history: a new incident, an exit, restarted" wait_for 10 new_incident_is "$t" exit/restarted
+  check "the watchdog logged the kill" wait_for 10 in_journal "$t" 'agent killed by SIGKILL' $WATCHDOG
+  echo "# kill -9: the watchdog logged the exit after $(ms_since "$t" "$(first_line_at "$t" 'agent killed by SIGKILL' $WATCHDOG)") ms" >> "$R/tap.txt"
+  check "the pair is healthy again" wait_for 30 healthy
+  ev journal_since "$t"
+
+  step kill-9-lingering
+  # The main process dies while another process of the unit ignores SIGTERM: the unit's cgroup
+  # stays populated until systemd's SIGKILL (TimeoutStopSec=), and the exit is still seen.
+  (trap '' TERM; exec /bin/sleep 8888888) </dev/null >/dev/null 2>&1 &
+  lingering=$!
+  old=$(mainpid $AGENT)
+  check "a SIGTERM-ignoring process (pid $lingering) joins the agent's unit" join_cgroups "$old" "$lingering"
+  ev cat /proc/"$lingering"/cgroup
+  t=$(now)
+  ev kill -9 "$old"
+  check "kill -9 of the main process (pid $old): the watchdog restarts the unit" wait_for 15 new_main $AGENT "$old"
+  check "history: a new incident, an exit, restarted" wait_for 10 new_incident_is "$t" exit/restarted
+  check "the lingering process is gone (systemd's SIGKILL)" wait_for 10 gone "$lingering"
+  kill -9 "$lingering" 2>/dev/null
+  wait "$lingering" 2>/dev/null
+  seen=$(first_line_at "$t" 'agent killed by SIGKILL' $WATCHDOG)
+  killed=$(first_line_at "$t" 'State .stop-sigterm. timed out' $AGENT)
+  echo "# kill -9 with a lingering process: the watchdog logged the exit after $(ms_since "$t" "$seen") ms; systemd's SIGKILL of the rest came after $(ms_since "$t" "$killed") ms" >> "$R/tap.txt"
+  check "the pair is healthy again" wait_for 30 healthy
+  ev journal_since "$t"
 
   step kill-watchdog
   wold=$(mainpid $WATCHDOG) aold=$(mainpid $AGENT) t=$(now)
