@@ -115,17 +115,23 @@ case "$verb" in
     [ "$pid" != 0 ] && kill -s "\${signal#SIG}" "$pid" 2>/dev/null
     ;;
   show)
+    # One snapshot, as systemd answers: the job first, since a restart writes the new main pid
+    # (and its invocation before it) before it removes its job. Read property by property, a
+    # show could pair the gap's ActiveState with the finished job's empty Job=.
+    job=$(cat "$S/job" 2>/dev/null)
+    pid=$(main_pid)
+    invocation=$(cat "$S/invocation" 2>/dev/null)
     status=$(cat "$S/status" 2>/dev/null || echo none)
     for p in "\${props[@]}"; do
       case "$p" in
-        MainPID) echo "MainPID=$(main_pid)" ;;
+        MainPID) echo "MainPID=$pid" ;;
         ActiveState)
-          if [ "$(main_pid)" != 0 ]; then echo ActiveState=active
-          elif [ -e "$S/job" ]; then echo ActiveState=activating
-          elif [ -e "$S/holdoff" ] && [ -e "$S/status" ]; then echo ActiveState=activating
+          if [ "$pid" != 0 ]; then echo ActiveState=active
+          elif [ -n "$job" ]; then echo ActiveState=activating
+          elif [ -e "$S/holdoff" ] && [ "$status" != none ]; then echo ActiveState=activating
           else echo ActiveState=inactive; fi ;;
-        Job) echo "Job=$(cat "$S/job" 2>/dev/null)" ;;
-        InvocationID) echo "InvocationID=$(cat "$S/invocation" 2>/dev/null)" ;;
+        Job) echo "Job=$job" ;;
+        InvocationID) echo "InvocationID=$invocation" ;;
         ExecMainCode)
           if [ "$status" = none ]; then echo ExecMainCode=0
           elif [ "$status" -ge 128 ]; then echo ExecMainCode=2
