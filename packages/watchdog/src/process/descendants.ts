@@ -33,7 +33,7 @@ export function identityOf(pid: number): ProcessIdentity | null {
 let childrenFiles: boolean | undefined;
 
 /** Whether this kernel has /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN). */
-function hasChildrenFiles(): boolean {
+export function hasChildrenFiles(): boolean {
   if (childrenFiles === undefined) {
     try {
       readFileSync(`/proc/${process.pid}/task/${process.pid}/children`);
@@ -80,7 +80,7 @@ function numericEntries(): number[] {
 }
 
 /** parent → children, from every /proc/PID/stat: the fallback when children files are absent. */
-function childrenByScan(): (pid: number) => number[] {
+export function childrenByScan(): (pid: number) => number[] {
   const map = new Map<number, number[]>();
   for (const pid of numericEntries()) {
     const ppid = readProcStat(pid)?.ppid;
