@@ -5,6 +5,7 @@
  * environment, which children inherit unless they clear it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readOnce, text } from './proc-file.js';
 import { hasEnvironEntry, readProcStat } from './proc-stat.js';
 
 export interface ProcessIdentity {
@@ -55,13 +56,9 @@ export function childrenOf(pid: number): number[] {
   }
   const out: number[] = [];
   for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const part of text.split(' ')) {
+    const n = readOnce(`/proc/${pid}/task/${tid}/children`);
+    if (n <= 0) continue;
+    for (const part of text(n).split(' ')) {
       const child = Number(part);
       if (part !== '' && Number.isSafeInteger(child)) out.push(child);
     }

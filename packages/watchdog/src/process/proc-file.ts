@@ -52,8 +52,8 @@ export function readBytes(): Buffer {
 }
 
 /** The first `n` bytes of the last read, as text (the /proc files read here are ASCII but for a comm). */
-export function text(n: number): string {
-  return buffer.toString('latin1', 0, n);
+export function text(n: number, encoding: 'latin1' | 'utf8' = 'latin1'): string {
+  return buffer.toString(encoding, 0, n);
 }
 
 /** Reads `path` once (open, read, close) into the shared buffer: the byte count, or -1. */
