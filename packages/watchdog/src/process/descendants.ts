@@ -5,6 +5,7 @@
  * environment, which children inherit unless they clear it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readOnce, text } from './proc-file.js';
 import { hasEnvironEntry, readProcStat } from './proc-stat.js';
 
 export interface ProcessIdentity {
@@ -33,7 +34,7 @@ export function identityOf(pid: number): ProcessIdentity | null {
 let childrenFiles: boolean | undefined;
 
 /** Whether this kernel has /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN). */
-function hasChildrenFiles(): boolean {
+export function hasChildrenFiles(): boolean {
   if (childrenFiles === undefined) {
     try {
       readFileSync(`/proc/${process.pid}/task/${process.pid}/children`);
@@ -55,13 +56,9 @@ export function childrenOf(pid: number): number[] {
   }
   const out: number[] = [];
   for (const tid of tids) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const part of text.split(' ')) {
+    const n = readOnce(`/proc/${pid}/task/${tid}/children`);
+    if (n <= 0) continue;
+    for (const part of text(n).split(' ')) {
       const child = Number(part);
       if (part !== '' && Number.isSafeInteger(child)) out.push(child);
     }
@@ -80,7 +77,7 @@ function numericEntries(): number[] {
 }
 
 /** parent → children, from every /proc/PID/stat: the fallback when children files are absent. */
-function childrenByScan(): (pid: number) => number[] {
+export function childrenByScan(): (pid: number) => number[] {
   const map = new Map<number, number[]>();
   for (const pid of numericEntries()) {
     const ppid = readProcStat(pid)?.ppid;

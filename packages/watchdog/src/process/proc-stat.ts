@@ -5,6 +5,7 @@
  * and the uid and environment entries that prove a process belongs to the agent.
  */
 import { readFileSync } from 'node:fs';
+import { readOnce, text as readText } from './proc-file.js';
 
 export interface ProcStat {
   pid: number;
@@ -47,12 +48,10 @@ export function parseProcStat(line: string): ProcStat | null {
   };
 }
 
+/** One read of /proc/PID/stat (open, read, close: no stat call, no buffer of its own); null when gone. */
 export function readProcStat(pid: number): ProcStat | null {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return null;
-  }
+  const n = readOnce(`/proc/${pid}/stat`);
+  return n <= 0 ? null : parseProcStat(readText(n, 'utf8'));
 }
 
 /** True when `pid` is alive (not a zombie) and, if given, started at `startTicks`. */
@@ -70,12 +69,10 @@ export interface SchedStat {
 }
 
 export function readSchedStat(pid: number): SchedStat | null {
-  try {
-    const [cpu, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
-    return { cpuNs: Number(cpu), waitNs: Number(wait) };
-  } catch {
-    return null;
-  }
+  const n = readOnce(`/proc/${pid}/schedstat`);
+  if (n <= 0) return null;
+  const [cpu, wait] = readText(n).trim().split(' ');
+  return { cpuNs: Number(cpu), waitNs: Number(wait) };
 }
 
 export function readCmdline(pid: number): string[] | null {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { UsageMeter } from '../../src/detect/resource-sampler.ts';
+import { SampledTree } from '../../src/detect/sampled-tree.ts';
 
 const children: ChildProcess[] = [];
 after(() => {
@@ -20,17 +21,27 @@ function spinner(cpu?: number): ChildProcess {
   return child;
 }
 
-/** Readings `ms` apart, as the sampler takes them, until one knows what the process wanted. */
-async function measured(pid: number, ms: number) {
+/**
+ * Readings `ms` apart until one knows what the process wanted: by path (as for a status
+ * request), or as the sampler takes them, through a held stat file.
+ */
+async function measured(pid: number, ms: number, held = false) {
   const meter = new UsageMeter();
-  meter.read([pid], performance.now());
+  const tree = held ? new SampledTree(pid) : null;
+  const read = () =>
+    tree ? meter.rates(tree.read() ?? [], performance.now()) : meter.read([pid], performance.now());
+  read();
   const deadline = performance.now() + 20 * ms;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, ms));
-    const sample = meter.read([pid], performance.now());
-    assert.ok(sample);
-    // A process seen busy for the first time has no earlier thread reading: the next one does.
-    if (!sample.demandPending || performance.now() > deadline) return sample;
+  try {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, ms));
+      const sample = read();
+      assert.ok(sample);
+      // A process seen busy for the first time has no earlier thread reading: the next one does.
+      if (!sample.demandPending || performance.now() > deadline) return sample;
+    }
+  } finally {
+    tree?.close();
   }
 }
 
@@ -42,19 +53,22 @@ describe('CPU use and demand from /proc', () => {
     assert.equal(sample.pids, 1);
   });
 
-  test('a spinner starved to a share of one CPU still wants all of it', {
-    skip: spawnSync('taskset', ['-c', '0', 'true']).status !== 0 && 'taskset cannot pin here',
-  }, async () => {
-    const starved = spinner(0);
-    spinner(0);
-    spinner(0);
-    await new Promise((r) => setTimeout(r, 300));
-    const sample = await measured(starved.pid as number, 1000);
-    assert.ok(sample.cpuPercent < 70, `it got only part of the CPU: ${sample.cpuPercent.toFixed(0)}%`);
-    assert.ok(
-      sample.demandPercent !== null && sample.demandPercent > 85,
-      `it wanted all of it: ${sample.demandPercent}`,
-    );
-    assert.ok((sample.waitedPercent ?? 0) > 20, `and waited for it: ${sample.waitedPercent}`);
-  });
+  for (const held of [false, true]) {
+    test(`a spinner starved to a share of one CPU still wants all of it (${held ? 'held files' : 'by path'})`, {
+      skip: spawnSync('taskset', ['-c', '0', 'true']).status !== 0 && 'taskset cannot pin here',
+    }, async () => {
+      const starved = spinner(0);
+      spinner(0);
+      spinner(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const sample = await measured(starved.pid as number, 1000, held);
+      assert.ok(sample.cpuPercent < 70, `it got only part of the CPU: ${sample.cpuPercent.toFixed(0)}%`);
+      assert.ok(
+        sample.demandPercent !== null && sample.demandPercent > 85,
+        `it wanted all of it: ${sample.demandPercent}`,
+      );
+      assert.ok((sample.waitedPercent ?? 0) > 20, `and waited for it: ${sample.waitedPercent}`);
+      for (const child of children.splice(0)) child.kill('SIGKILL');
+    });
+  }
 });
