@@ -14,7 +14,7 @@
  * is always runnable, so time on a CPU plus time waiting for one is close to all of the interval
  * (`demandPercent`, over the agent and its descendants). Those are read only for a process that
  * is busy — a few percent, and more than the one clock tick any process that merely woke can
- * show — so an idle agent costs a single read a sample.
+ * show — and while it stays so, so an idle agent costs a single read a sample.
  */
 import type { Clock, TimerHandle } from '@vigil/shared';
 import {
@@ -49,13 +49,21 @@ const DEMAND_FROM_PERCENT = 3;
  * process that ran a fraction of a millisecond can still show one (4 % of a 250 ms interval).
  */
 const DEMAND_FROM_TICKS = 2;
+/**
+ * Once busy, a process is followed while it shows any CPU at all, and for this many samples
+ * with none: a spinner starved on a loaded host may get a tick or none in one interval, and
+ * must not pass for idle then (what it wanted is still read for those intervals).
+ */
+const FOLLOW_QUIET_SAMPLES = 1;
 
 /** What the meter knows of one process since its last reading. */
 interface Seen {
   startTicks: number;
   cpuTicks: number;
-  /** Its threads' times, kept when it was busy at the last reading. */
+  /** Its threads' times, kept while it is followed (busy, or lately busy). */
   threads: Map<string, ThreadTimes> | null;
+  /** Samples in a row with no CPU at all since it was busy. */
+  quiet: number;
   reading: number;
 }
 
@@ -92,7 +100,7 @@ export class UsageMeter {
       let seen = this.#seen.get(usage.pid);
       // A pid+start identity: a reused pid's whole CPU history is never taken for this interval's.
       if (seen?.startTicks !== usage.startTicks) {
-        seen = { startTicks: usage.startTicks, cpuTicks: usage.cpuTicks, threads: null, reading };
+        seen = { startTicks: usage.startTicks, cpuTicks: usage.cpuTicks, threads: null, quiet: 0, reading };
         this.#seen.set(usage.pid, seen);
       }
       const delta = Math.max(0, usage.cpuTicks - seen.cpuTicks);
@@ -103,8 +111,9 @@ export class UsageMeter {
       const busy = percent >= DEMAND_FROM_PERCENT && delta >= DEMAND_FROM_TICKS;
       const previous = seen.threads;
       if (!busy && !previous) continue;
+      seen.quiet = delta > 0 ? 0 : seen.quiet + 1;
       const times = readThreadTimes(usage.pid);
-      seen.threads = busy ? times : null;
+      seen.threads = busy || seen.quiet <= FOLLOW_QUIET_SAMPLES ? times : null;
       if (!times) continue;
       if (!previous) {
         demandPending = true;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
+import { readUsage } from '../../src/detect/proc-usage.ts';
 import { UsageMeter } from '../../src/detect/resource-sampler.ts';
 import { SampledTree } from '../../src/detect/sampled-tree.ts';
 
@@ -71,4 +72,32 @@ describe('CPU use and demand from /proc', () => {
       for (const child of children.splice(0)) child.kill('SIGKILL');
     });
   }
+
+  test('who is followed: busy from two ticks and a few percent, then while it shows any CPU and one quiet sample more', async () => {
+    // The readings are made up (a pid's CPU ticks, 250 ms apart); the thread times are the real
+    // ones of an idle process, so a non-null demand says they were read and compared.
+    const idle = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    children.push(idle);
+    await new Promise((r) => idle.once('spawn', r));
+    const pid = idle.pid as number;
+    const startTicks = readUsage(pid)?.startTicks as number;
+    const meter = new UsageMeter();
+    let ticks = 0;
+    let at = 0;
+    const next = (moreTicks: number) => {
+      ticks += moreTicks;
+      at += 250;
+      return meter.rates([{ pid, startTicks, cpuTicks: ticks, rssBytes: 1 }], at);
+    };
+    next(0);
+    assert.equal(next(1)?.demandPercent, null, 'one tick: not busy, nothing read');
+    assert.equal(next(2)?.demandPending, true, 'two ticks (8 %): busy, its threads read');
+    assert.notEqual(next(0)?.demandPercent, null, 'a quiet sample: still followed');
+    assert.notEqual(next(1)?.demandPercent, null, 'a tick: still followed');
+    assert.notEqual(next(0)?.demandPercent, null);
+    assert.notEqual(next(0)?.demandPercent, null, 'the second quiet sample in a row is still read');
+    assert.equal(next(0)?.demandPercent, null, 'then it is no longer followed');
+    assert.equal(next(1)?.demandPercent, null);
+    idle.kill('SIGKILL');
+  });
 });
