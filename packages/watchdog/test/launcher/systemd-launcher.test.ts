@@ -22,7 +22,7 @@ const UNIT = 'vigil-agent.service';
 /**
  * The unit's main process, run by the fake: forks the command (default `sleep 1000`), moves it
  * into the cgroup directory named by the `cgroup` setting (the unit's cgroup, which this
- * process stays outside of, like PID 1), records its pid, and once it has exited keeps it a
+ * process stays outside of, like PID 1), records its pid once it is there, and once it has exited keeps it a
  * zombie for `reap-delay` seconds (systemd reaps a little after the exit too) before recording
  * the status: 128+N when killed by signal N.
  */
@@ -35,13 +35,20 @@ def setting(name, default):
 command = setting('command', 'sleep\\0' + '1000').split('\\0')
 delay = float(setting('reap-delay', '0'))
 cgroup = setting('cgroup', '')
+# The pipe's write end closes when the child execs: like systemd, the main pid is known only
+# once the process is in the unit's cgroup.
+joined, told = os.pipe()
 pid = os.fork()
 if pid == 0:
+    os.close(joined)
     os.setsid()
     if cgroup:
         with open(os.path.join(cgroup, 'cgroup.procs'), 'w') as f:
             f.write(str(os.getpid()))
     os.execvp(command[0], command)
+os.close(told)
+os.read(joined, 1)
+os.close(joined)
 def put(name, text):
     with open(os.path.join(S, name + '.tmp'), 'w') as f:
         f.write(text)
