@@ -102,7 +102,8 @@ describe('parsing a stat line in place', () => {
     const n = readOnce(`/proc/${pid}/stat`);
     const fields = parseStatRead(n);
     assert.ok(fields, 'parsed');
-    assert.equal(fields.state, stat.state);
+    // The state may differ between two reads (running, then asleep); the rest may not.
+    assert.match(fields.state, /^[A-Za-z]$/);
     assert.equal(fields.ppid, process.pid);
     assert.equal(fields.startTicks, stat.startTicks);
     assert.ok(fields.rssPages > 0 && fields.threads > 1, JSON.stringify(fields));
