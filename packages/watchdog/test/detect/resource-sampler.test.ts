@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { FakeClock, waitFor } from '@vigil/shared/testing';
 import { type ResourceSample, ResourceSampler } from '../../src/detect/resource-sampler.ts';
 import { SampledTree } from '../../src/detect/sampled-tree.ts';
 import { heldProcFiles } from '../../src/process/proc-file.ts';
 import { readProcStat } from '../../src/process/proc-stat.ts';
+import { canChoosePid, tailAt, withReusedPid } from '../process/pid-reuse.ts';
 
 const IDLE = 'setInterval(() => {}, 1000)';
 const WITH_GRANDCHILD = `require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); ${IDLE}`;
@@ -78,32 +79,6 @@ function fdCount(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
-function canChoosePid(): boolean {
-  try {
-    writeFileSync(NS_LAST_PID, readFileSync(NS_LAST_PID, 'utf8').trim());
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A process of this test's (not of the tree) given exactly `pid` (others may race, so it is
- * retried): `tail`, told by its name from the process it replaces.
- */
-async function tailAt(pid: number): Promise<ChildProcess> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    writeFileSync(NS_LAST_PID, String(pid - 1));
-    const child = spawn('tail', ['-f', '/dev/null'], { stdio: 'ignore' });
-    started.push(child);
-    await once(child, 'spawn');
-    if (child.pid === pid) return child;
-    child.kill('SIGKILL');
-  }
-  throw new Error(`could not start a process at pid ${pid}`);
-}
-
 /** Refreshes until the tree follows `n` processes (a new child shows in its parent's file at once,
  * but a grandchild needs the child to have run far enough to spawn it). */
 async function following(tree: SampledTree, n: number): Promise<void> {
@@ -153,49 +128,62 @@ describe('SampledTree', () => {
   test('a process that takes a gone descendant’s pid never joins unless it is a child of the tree', {
     skip: !canChoosePid() && 'cannot set ns_last_pid here (needs root in the pid namespace)',
   }, async () => {
-    const r = await root();
-    const tree = new SampledTree(r.pid);
-    const c = await r.spawn(IDLE);
-    await following(tree, 2);
-    await r.kill(c);
-    const impostor = await tailAt(c);
-    await waitFor(() => readProcStat(c)?.comm === 'tail', 5000, 'tail to run at the old pid');
-    const usages = tree.read();
-    assert.deepEqual(
-      usages?.map((u) => u.pid),
-      [r.pid],
-      'the old descriptor reads nothing; the new process is not read',
-    );
-    tree.refresh();
-    assert.equal(tree.size, 1, 'the walk does not find it: it is not a child of the tree');
-    assert.deepEqual(
-      tree.read()?.map((u) => u.pid),
-      [r.pid],
-    );
-    impostor.kill('SIGKILL');
-    tree.close();
+    await withReusedPid(5, async () => {
+      const r = await root();
+      const tree = new SampledTree(r.pid);
+      const c = await r.spawn(IDLE);
+      await following(tree, 2);
+      await r.kill(c);
+      const impostor = await tailAt(c, started);
+      if (!impostor) {
+        tree.close();
+        return false;
+      }
+      await waitFor(() => readProcStat(c)?.comm === 'tail', 5000, 'tail to run at the old pid');
+      assert.deepEqual(
+        tree.read()?.map((u) => u.pid),
+        [r.pid],
+        'the old descriptor reads nothing; the new process is not read',
+      );
+      tree.refresh();
+      assert.equal(tree.size, 1, 'the walk does not find it: it is not a child of the tree');
+      assert.deepEqual(
+        tree.read()?.map((u) => u.pid),
+        [r.pid],
+      );
+      impostor.kill('SIGKILL');
+      tree.close();
+      return true;
+    });
   });
 
   test('a root whose pid is taken by another process reads nothing', {
     skip: !canChoosePid() && 'cannot set ns_last_pid here (needs root in the pid namespace)',
   }, async () => {
-    const first = spawn('sleep', ['1000'], { stdio: 'ignore' });
-    started.push(first);
-    await once(first, 'spawn');
-    const pid = first.pid as number;
-    const tree = new SampledTree(pid);
-    assert.equal(tree.read()?.length, 1);
-    const exited = once(first, 'exit');
-    first.kill('SIGKILL');
-    await exited;
-    await waitFor(() => readProcStat(pid) === null, 10_000, 'the pid to be free');
-    const next = await tailAt(pid);
-    await waitFor(() => readProcStat(pid)?.comm === 'tail', 5000, 'tail to run at the old pid');
-    assert.equal(tree.read(), null);
-    tree.refresh();
-    assert.equal(tree.read(), null, 'a refresh does not take the new process for the root');
-    next.kill('SIGKILL');
-    tree.close();
+    await withReusedPid(5, async () => {
+      const first = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      started.push(first);
+      await once(first, 'spawn');
+      const pid = first.pid as number;
+      const tree = new SampledTree(pid);
+      assert.equal(tree.read()?.length, 1);
+      const exited = once(first, 'exit');
+      first.kill('SIGKILL');
+      await exited;
+      await waitFor(() => readProcStat(pid) === null, 10_000, 'the pid to be free');
+      const next = await tailAt(pid, started);
+      if (!next) {
+        tree.close();
+        return false;
+      }
+      await waitFor(() => readProcStat(pid)?.comm === 'tail', 5000, 'tail to run at the old pid');
+      assert.equal(tree.read(), null);
+      tree.refresh();
+      assert.equal(tree.read(), null, 'a refresh does not take the new process for the root');
+      next.kill('SIGKILL');
+      tree.close();
+      return true;
+    });
   });
 });
 
