@@ -18,8 +18,16 @@ describe('run folder removed while running', () => {
     const first = await pair.waitForHealthy();
     const firstPid = first.agent.pid as number;
     // Like `rm -rf` racing a live watchdog: what it writes between the listing and the rmdir
-    // (a status temp file, a socket) makes rmdir fail with ENOTEMPTY, so go again until it is gone.
-    rmSync(pair.paths.runDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 });
+    // (a status temp file, its socket listened again) makes rmdir fail with ENOTEMPTY; rmSync's
+    // own retries only retry the rmdir, so the whole removal goes again until one gets through.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rmSync(pair.paths.runDir, { recursive: true, force: true });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 200) throw error;
+      }
+    }
     process.kill(firstPid, 'SIGKILL');
     await waitFor(
       () => {
