@@ -140,7 +140,7 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
   // A reset or EPIPE from a peer that vanished is routine; the 'close' event tells the owner.
   socket.on('error', () => {});
 
-  return {
+  const conn: NdjsonSocket = {
     socket,
     send(value) {
       if (socket.destroyed || !socket.writable) return false;
@@ -180,10 +180,10 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
       const fd = handle?.fd;
       // The loop reads it (not resting, or its stream asked the handle to read again), or the
       // stream holds bytes read before: resume, so those come out in order in the next tick.
-      if (!handle || handle.reading || socket.readableLength > 0) return this.wake();
-      if (typeof fd !== 'number' || fd < 0) return this.wake();
+      if (!handle || handle.reading || socket.readableLength > 0) return conn.wake();
+      if (typeof fd !== 'number' || fd < 0) return conn.wake();
       syncReadable ??= nonBlocking(fd);
-      if (!syncReadable) return this.wake();
+      if (!syncReadable) return conn.wake();
       let total = 0;
       while (total < maxBytes && !socket.destroyed) {
         const want = Math.min(drainBuffer.length, maxBytes - total);
@@ -210,4 +210,5 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
       }
     },
   };
+  return conn;
 }

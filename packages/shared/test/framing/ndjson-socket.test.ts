@@ -7,14 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import { attachNdjson, type VigilError } from '@vigil/shared';
 import { waitFor } from '../../src/testing/wait-for.ts';
 
-describe('attachNdjson over a real Unix socket', () => {
+/**
+ * A Unix socket server for one describe block: `connect()` gives a client and the server's end
+ * of that very connection (each accepted socket handed out once).
+ */
+function unixServer(prefix: string) {
   let dir: string;
   let server: Server;
   let path: string;
   const accepted: Socket[] = [];
+  const claimed = new Set<Socket>();
 
   before(async () => {
-    dir = mkdtempSync('/tmp/vg-nd-');
+    dir = mkdtempSync(prefix);
     path = join(dir, 's.sock');
     server = createServer((s) => accepted.push(s));
     server.listen(path);
@@ -26,11 +31,22 @@ describe('attachNdjson over a real Unix socket', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function pair(options: { maxFrameBytes?: number } = {}) {
+  return async function connect() {
     const client = createConnection(path);
     await once(client, 'connect');
-    await new Promise((r) => setImmediate(r));
-    const serverSide = accepted.at(-1) as Socket;
+    const unclaimed = () => accepted.find((s) => !s.destroyed && !claimed.has(s));
+    await waitFor(() => unclaimed() !== undefined);
+    const serverSide = unclaimed() as Socket;
+    claimed.add(serverSide);
+    return { client, serverSide };
+  };
+}
+
+describe('attachNdjson over a real Unix socket', () => {
+  const connect = unixServer('/tmp/vg-nd-');
+
+  async function pair(options: { maxFrameBytes?: number } = {}) {
+    const { client, serverSide } = await connect();
     const messages: unknown[] = [];
     const errors: VigilError[] = [];
     const conn = attachNdjson(serverSide, {
@@ -85,33 +101,7 @@ describe('attachNdjson over a real Unix socket', () => {
 });
 
 describe('attachNdjson rest and wake', () => {
-  let dir: string;
-  let server: Server;
-  let path: string;
-  const accepted: Socket[] = [];
-
-  before(async () => {
-    dir = mkdtempSync('/tmp/vg-nd-rest-');
-    path = join(dir, 's.sock');
-    server = createServer((s) => accepted.push(s));
-    server.listen(path);
-    await once(server, 'listening');
-  });
-  after(() => {
-    for (const s of accepted) s.destroy();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function connect() {
-    const client = createConnection(path);
-    await once(client, 'connect');
-    await waitFor(() => accepted.length > 0 && accepted.some((s) => !s.destroyed && !claimed.has(s)));
-    const serverSide = accepted.find((s) => !s.destroyed && !claimed.has(s)) as Socket;
-    claimed.add(serverSide);
-    return { client, serverSide };
-  }
-  const claimed = new Set<Socket>();
+  const connect = unixServer('/tmp/vg-nd-rest-');
 
   /**
    * Proof that the loop has polled since `client` wrote: a second connection's line, written
