@@ -1,9 +1,11 @@
 /**
- * The heartbeat timer. It runs while the agent is connected; faults can pause it (the process
- * stays alive and answers commands) or stretch its interval, independently of each other.
+ * The heartbeat. It rides the agent's pulse (pulse.ts) while the agent is connected, so the
+ * beat, the lag it reports and the stall sentinel share one wakeup; faults can pause it (the
+ * process stays alive and answers commands) or stretch its interval, independently of each other.
  */
 import { type HeartbeatMessage, hostMonotonicMs, PROTOCOL_VERSION } from '@vigil/shared';
 import { EventLoopLag } from './event-loop-lag.js';
+import { type Ride, ride } from './pulse.js';
 import type { SelfReport } from './self-report.js';
 
 export interface HeartbeatLoopOptions {
@@ -20,8 +22,7 @@ export class HeartbeatLoop {
   #stretchedMs: number | undefined;
   #paused = false;
   #running = false;
-  #timer: NodeJS.Timeout | undefined;
-  #lastTickAt = 0;
+  #ride: Ride | undefined;
   #seq = 0;
   /** The config report's version last sent in this session; -1: send it with the next beat. */
   #sentConfigVersion = -1;
@@ -54,8 +55,8 @@ export class HeartbeatLoop {
 
   stop(): void {
     this.#running = false;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#ride?.stop();
+    this.#ride = undefined;
   }
 
   /** One beat now, outside the schedule: the last word before a graceful stop. */
@@ -79,33 +80,21 @@ export class HeartbeatLoop {
 
   stretch(intervalMs: number): void {
     this.#stretchedMs = intervalMs;
-    this.#schedule();
+    this.#ride?.setPeriod(this.intervalMs);
   }
 
   unstretch(): void {
     this.#stretchedMs = undefined;
-    this.#schedule();
+    this.#ride?.setPeriod(this.intervalMs);
   }
 
   #schedule(): void {
-    clearInterval(this.#timer);
-    this.#lastTickAt = performance.now();
-    this.#timer = this.#running ? setInterval(() => this.#beat(), this.intervalMs) : undefined;
-  }
-
-  /**
-   * How late this tick of the timer is. The histogram loses the one sample that spans its reset,
-   * and after a long block that sample is the block; the tick's own lateness still shows it.
-   */
-  #tickLateness(): number {
-    const now = performance.now();
-    const late = now - this.#lastTickAt - this.intervalMs;
-    this.#lastTickAt = now;
-    return Math.max(0, late);
+    this.#ride?.stop();
+    // ref: a connected agent stays alive on its heartbeat, as it did on a timer of its own.
+    this.#ride = this.#running ? ride(this.intervalMs, () => this.#beat(), { ref: true }) : undefined;
   }
 
   #beat(): void {
-    const lateness = this.#tickLateness();
     if (this.#paused) return;
     const memory = process.memoryUsage();
     const report = this.#report;
@@ -123,7 +112,8 @@ export class HeartbeatLoop {
       type: 'heartbeat',
       seq: this.#seq++,
       mono: hostMonotonicMs(),
-      lagMs: Math.round(Math.max(this.#lag.takeP99Ms(), lateness) * 100) / 100,
+      // The pulse records a tick's lateness before it beats, so a block that just ended is in here.
+      lagMs: Math.round(this.#lag.takeP99Ms() * 100) / 100,
       heapUsedBytes: memory.heapUsed,
       rssBytes: memory.rss,
       progress: this.#report.progress,

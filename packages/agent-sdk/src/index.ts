@@ -11,6 +11,9 @@ export { type SdkErrorCode, sdkErrors } from './errors.js';
 // One event-loop monitor per process: the agent's metrics read the same one the heartbeat does.
 export { EventLoopLag, LAG_RESOLUTION_MS, lagMonitorsRunning } from './event-loop-lag.js';
 export { Lifecycle, type LifecycleEvent, type LifecycleState } from './lifecycle.js';
+// The one timer the heartbeat, the lag windows and the stall sentinel share; periodic work of a
+// service can ride it too instead of waking the process on a timer of its own.
+export { type Ride, ride } from './pulse.js';
 export type {
   MaintenanceHandler,
   RecoverContext,

@@ -1,9 +1,11 @@
 /**
  * Evidence for a hung event loop. A diagnostic report on a signal needs the main loop to run,
  * so it never comes while the loop is blocked; this sentinel does not. The main thread bumps a
- * shared counter every 100 ms; a worker thread watches it, and when it stands still for
- * `stallMs`, pauses the main thread through the inspector, records the top of its stack, and
- * writes `stall-<pid>.json` to the report directory for the watchdog to pick up. It keeps
+ * shared counter on the agent's pulse (the heartbeat's own wakeup: every 250 ms by default, a
+ * third of `stallMs` if that is shorter); a worker thread looks at it every `stallMs / 2` (at
+ * most every 500 ms), and when it stands still for `stallMs`, pauses the main thread through
+ * the inspector, records the top of its stack, and writes `stall-<pid>.json` to the report
+ * directory for the watchdog to pick up. It keeps
  * sampling (every `stallMs / 2`) while the stall lasts and rewrites the file each time, so when
  * the watchdog declares the loop hung the file names where the thread is then — a start that
  * was merely slow in one place before it blocked in another is not blamed for the hang. The
@@ -14,8 +16,26 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@vigil/shared';
 import { sdkErrors } from './errors.js';
+import { LAG_RESOLUTION_MS, ride } from './pulse.js';
 
-const BUMP_MS = 100;
+/**
+ * How often the counter is bumped: the pulse's period when the heartbeat sets it, so the bump
+ * costs no wakeup of its own, and a third of the stall window at most, so an on-time loop
+ * never looks still.
+ */
+export function sentinelPeriodMs(stallMs: number): number {
+  return Math.max(20, Math.min(LAG_RESOLUTION_MS, Math.floor(stallMs / 3)));
+}
+
+/**
+ * How often the worker looks at the counter. Each look wakes the process (~200 µs on a small
+ * VM), so it looks at half the stall window, at most every 500 ms: a stall is seen at most
+ * `stallMs` plus one look after the last bump (1.1 s at the default 750 ms, inside the
+ * watchdog's 1.5 s deadline).
+ */
+export function sentinelLookMs(stallMs: number): number {
+  return Math.max(20, Math.min(500, Math.floor(stallMs / 2)));
+}
 
 export interface StallSentinelOptions {
   /** Created when missing. */
@@ -47,6 +67,8 @@ export interface StallReport {
 export interface StallWorkerData {
   counter: SharedArrayBuffer;
   stallMs: number;
+  /** How often the worker looks at the counter (sentinelLookMs). */
+  checkMs: number;
   maxFrames: number;
   file: string;
   pid: number;
@@ -71,12 +93,14 @@ export function startStallSentinel(options: StallSentinelOptions): StallSentinel
   }
   const counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const view = new Int32Array(counter);
-  const bump = setInterval(() => Atomics.add(view, 0, 1), BUMP_MS);
-  bump.unref();
+  const stallMs = options.stallMs ?? 1000;
+  // Not ref'd: the sentinel alone never keeps the process alive.
+  const bump = ride(sentinelPeriodMs(stallMs), () => Atomics.add(view, 0, 1));
 
   const workerData: StallWorkerData = {
     counter,
-    stallMs: options.stallMs ?? 1000,
+    stallMs,
+    checkMs: sentinelLookMs(stallMs),
     maxFrames: options.maxFrames ?? 10,
     file,
     pid: process.pid,
@@ -90,7 +114,7 @@ export function startStallSentinel(options: StallSentinelOptions): StallSentinel
     options.logger?.warn({ err: error }, error.message);
   });
   worker.on('exit', (code) => {
-    clearInterval(bump);
+    bump.stop();
     if (!stopping) options.logger?.warn({ code }, 'stall sentinel exited; no evidence for a blocked loop');
   });
 
@@ -98,7 +122,7 @@ export function startStallSentinel(options: StallSentinelOptions): StallSentinel
     file,
     async stop() {
       stopping = true;
-      clearInterval(bump);
+      bump.stop();
       await worker.terminate();
     },
   };

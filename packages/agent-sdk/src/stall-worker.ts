@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import type { StallReport, StallWorkerData } from './stall-sentinel.js';
 
-const CHECK_MS = 100;
 /** A main thread inside a long native call cannot pause; write what we know after this long. */
 const PAUSE_TIMEOUT_MS = 1000;
 /** A stall this old is past any deadline the watchdog keeps; sample it slowly from then on. */
@@ -27,7 +26,7 @@ const counter = new Int32Array(data.counter);
 const scripts = new Map<string, string>();
 const session = new Session();
 // Often enough that the stack the watchdog reads when it declares the loop hung is recent.
-const sampleMs = Math.max(CHECK_MS, Math.floor(data.stallMs / 2));
+const sampleMs = Math.max(data.checkMs, Math.floor(data.stallMs / 2));
 
 /** The stall in progress: since when the loop has stood still, and what its samples saw. */
 interface Stall {
@@ -186,4 +185,4 @@ setInterval(() => {
   if (pausing !== undefined || now < stall.nextSampleAt) return;
   stall.nextSampleAt = now + (now - stall.since >= LONG_STALL_MS ? LONG_STALL_SAMPLE_MS : sampleMs);
   sample(stall);
-}, CHECK_MS);
+}, data.checkMs);

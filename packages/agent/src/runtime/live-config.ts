@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { type Ride, ride } from '@vigil/agent-sdk';
 import { isVigilError, type Logger, writeFileAtomic } from '@vigil/shared';
 import { type FullConfig, parseConfig } from '../config/full-config.js';
 import type { AuditAction, AuditEntry, ConfigAudit } from './config-audit.js';
@@ -39,7 +40,7 @@ export class LiveConfig {
   #running: FullConfig;
   #lastText: string | null = null;
   #watcher: FSWatcher | undefined;
-  #poll: NodeJS.Timeout | undefined;
+  #poll: Ride | undefined;
   #settle: NodeJS.Timeout | undefined;
   #busy: Promise<void> = Promise.resolve();
   #missing: boolean;
@@ -72,13 +73,22 @@ export class LiveConfig {
     } catch (error) {
       this.#o.logger.warn({ err: error }, 'cannot watch the config directory; polling only');
     }
-    this.#poll = setInterval(() => this.#schedule(), this.#o.pollMs ?? 2000);
-    this.#poll.unref();
+    // On the agent's pulse, so polling costs no wakeup of its own; only a change waits to settle.
+    this.#poll = ride(this.#o.pollMs ?? 2000, () => {
+      if (this.#changed()) this.#schedule();
+    });
+  }
+
+  /** Whether the file now differs from what was last handled (a read, as reload() does). */
+  #changed(): boolean {
+    const text = this.#read();
+    return text === null ? !this.#missing : this.#missing || text !== this.#lastText;
   }
 
   stop(): void {
     this.#watcher?.close();
-    clearInterval(this.#poll);
+    this.#poll?.stop();
+    this.#poll = undefined;
     clearTimeout(this.#settle);
   }
 
