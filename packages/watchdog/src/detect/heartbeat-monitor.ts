@@ -139,30 +139,48 @@ export class HeartbeatMonitor {
     this.#dueAt = this.#o.clock.now() + delay;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
-      const late = this.#o.clock.now() - this.#dueAt;
-      if (this.#pid !== null && !this.#lost && late > ownGapThresholdMs(this.#o.timeoutMs)) {
-        this.ownGaps++;
-        this.#lastBeat = this.#o.clock.now();
-        this.#schedAtOverdue = null;
-        this.#o.onOwnGap?.(Math.round(late));
-      }
-      // What queued on the socket is read first: the look is judged after it.
-      this.#o.flow?.();
-      (this.#o.defer ?? setImmediate)(() => {
-        if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
-        const next = this.check();
-        if (this.#pid !== null && !this.#lost) this.#schedule(next);
-        // A fresh beat: nothing to watch closely until the next look, so the socket rests.
-        if (
-          this.#pid !== null &&
-          !this.#lost &&
-          this.age() < this.#firstLookAfter() &&
-          (this.#o.mayHold?.() ?? false)
-        ) {
-          this.#o.hold?.();
-        }
-      });
+      this.#look();
     }, delay);
+  }
+
+  /**
+   * A look now instead of on its own timer, when one is due within `withinMs`: another timer of
+   * the watchdog (the resource sampler's) has woken it anyway, and a look on that wakeup costs
+   * none of its own. Looks only come earlier this way, never later, and one after the
+   * watchdog's own pause is judged as on its own timer (the agent is not blamed for it).
+   */
+  lookIfDueWithin(withinMs: number): void {
+    if (this.#pid === null || this.#lost || this.#timer === undefined) return;
+    if (this.#dueAt - this.#o.clock.now() > withinMs) return;
+    this.#o.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#look();
+  }
+
+  #look(): void {
+    const late = this.#o.clock.now() - this.#dueAt;
+    if (this.#pid !== null && !this.#lost && late > ownGapThresholdMs(this.#o.timeoutMs)) {
+      this.ownGaps++;
+      this.#lastBeat = this.#o.clock.now();
+      this.#schedAtOverdue = null;
+      this.#o.onOwnGap?.(Math.round(late));
+    }
+    // What queued on the socket is read first: the look is judged after it.
+    this.#o.flow?.();
+    (this.#o.defer ?? setImmediate)(() => {
+      if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
+      const next = this.check();
+      if (this.#pid !== null && !this.#lost) this.#schedule(next);
+      // A fresh beat: nothing to watch closely until the next look, so the socket rests.
+      if (
+        this.#pid !== null &&
+        !this.#lost &&
+        this.age() < this.#firstLookAfter() &&
+        (this.#o.mayHold?.() ?? false)
+      ) {
+        this.#o.hold?.();
+      }
+    });
   }
 
   /** How old the newest beat is now. */

@@ -150,6 +150,8 @@ export interface ResourceSamplerOptions {
   refreshTreeMs?: number;
   onSample(sample: ResourceSample): void;
   onError?(error: Error): void;
+  /** Called on every tick, sample or not: other work that can share the wakeup. */
+  onTick?(): void;
 }
 
 export class ResourceSampler {
@@ -202,6 +204,7 @@ export class ResourceSampler {
     }
     this.#o.clock.clearTimeout(this.#timer);
     this.#timer = this.#o.clock.setTimeout(() => this.#tick(), this.#o.intervalMs);
+    this.#o.onTick?.();
   }
 }
 

@@ -96,6 +96,9 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
       intervalMs: watchdog.resources.sampleIntervalMs,
       onError: (error) => log.warn({ err: error.message }, 'a resource sample failed; skipped'),
       onSample: hooks.sample,
+      // With limits on the sampler wakes every interval anyway: a heartbeat look due before its
+      // next tick is taken on this one (a little early), so looks cost no wakeup of their own.
+      onTick: () => monitor.lookIfDueWithin(watchdog.resources.sampleIntervalMs),
     }),
     alerter: new Alerter({ ...watchdog.alert, logger: log }),
     heartbeats,

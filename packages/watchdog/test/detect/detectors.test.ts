@@ -376,6 +376,83 @@ describe('heartbeat monitor', () => {
     assert.ok(!calls.includes('hold') || calls.lastIndexOf('flow') > calls.lastIndexOf('hold'), calls.join());
   });
 
+  describe("looks on the resource sampler's wakeup", () => {
+    /** A sampler as the real one runs: a chained timer that offers the monitor each tick. */
+    function withSampler(everyMs: number) {
+      const t = monitor();
+      const own = { looks: 0, ridden: 0 };
+      let flows = 0;
+      const m = new HeartbeatMonitor({
+        clock: t.clock,
+        timeoutMs: 1500,
+        pressureEnabled: false,
+        maxStretch: 4,
+        emit: t.r.emit,
+        checkEveryMs: 100,
+        intervalMs: 250,
+        defer: (fn) => fn(),
+        onOwnGap: (ms) => t.gaps.push(ms),
+        readState: () => 'S',
+        flow: () => flows++,
+      });
+      const tick = () => {
+        t.clock.setTimeout(tick, everyMs);
+        const before = flows;
+        m.lookIfDueWithin(everyMs);
+        own.ridden += flows - before;
+      };
+      return { ...t, m, own, flows: () => flows, startSampler: () => t.clock.setTimeout(tick, everyMs) };
+    }
+
+    test('every look rides a sampler tick: none on a timer of its own, none later than due', () => {
+      const { clock, r, m, own, flows, startSampler } = withSampler(250);
+      m.arm(42);
+      // The sampler ticks 10 ms after each beat, as it falls on a real host.
+      clock.advance(10);
+      startSampler();
+      for (let t = 0; t < 5000; t += 250) {
+        clock.advance(240);
+        m.beat();
+        clock.advance(10);
+      }
+      assert.deepEqual(r.kinds(), []);
+      assert.ok(flows() >= 5, `looked ${flows()} times in 5 s`);
+      assert.equal(own.ridden, flows(), 'every look was taken on a sampler tick');
+      // The agent goes quiet: still lost by the timeout (plus one close look), not later.
+      const lastBeat = clock.now() - 10;
+      while (r.kinds().length === 0 && clock.now() < lastBeat + 5000) clock.advance(10);
+      assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
+      assert.ok(
+        clock.now() - lastBeat <= 1500 + 100,
+        `lost ${clock.now() - lastBeat} ms after the last beat`,
+      );
+    });
+
+    test("a look taken on the sampler's tick after the watchdog's own pause does not blame the agent", () => {
+      const { clock, r, m, gaps, startSampler } = withSampler(250);
+      m.arm(42);
+      startSampler();
+      clock.advance(200);
+      m.beat();
+      // Both timers fell due while the watchdog stood still; the sampler's fires first.
+      clock.jump(5000);
+      assert.equal(gaps.length, 1, "the pause is the watchdog's own");
+      assert.deepEqual(r.kinds(), []);
+    });
+
+    test('a look due later than the next tick waits for its own timer', () => {
+      const { clock, m, own, flows } = withSampler(250);
+      m.arm(42);
+      clock.advance(100);
+      // Due at 750 ms: 650 ms away, more than one sampler interval.
+      m.lookIfDueWithin(250);
+      assert.equal(flows(), 0);
+      clock.advance(700);
+      assert.equal(flows(), 1, 'its own timer looked');
+      assert.equal(own.ridden, 0);
+    });
+  });
+
   test('deadlines use monotonic time: a wall-clock step changes nothing', () => {
     const { clock, r, m } = monitor();
     m.arm(42);
