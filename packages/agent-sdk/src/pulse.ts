@@ -55,8 +55,23 @@ function tick(): void {
   for (const rider of [...riders]) {
     if (!riders.has(rider) || now - rider.lastAt < rider.periodMs - slack) continue;
     rider.lastAt = now;
-    rider.onPulse(lateMs);
+    try {
+      rider.onPulse(lateMs);
+    } catch (error) {
+      // The other riders still run on this tick (the heartbeat among them); the error surfaces
+      // as it would from a timer of the rider's own.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
+}
+
+function checkedPeriod(periodMs: number): number {
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0) {
+    throw new TypeError(`pulse: a period must be a number of ms above 0, got ${String(periodMs)}`);
+  }
+  return periodMs;
 }
 
 /**
@@ -95,11 +110,17 @@ export function ride(
   onPulse: (lateMs: number) => void,
   options: { ref?: boolean } = {},
 ): Ride {
-  const rider: Rider = { periodMs, lastAt: performance.now(), ref: options.ref ?? false, onPulse };
+  const rider: Rider = {
+    periodMs: checkedPeriod(periodMs),
+    lastAt: performance.now(),
+    ref: options.ref ?? false,
+    onPulse,
+  };
   riders.add(rider);
   retime(periodMs <= periodMsNow());
   return {
     setPeriod(next) {
+      checkedPeriod(next);
       if (!riders.has(rider) || next === rider.periodMs) return;
       rider.periodMs = next;
       rider.lastAt = performance.now();

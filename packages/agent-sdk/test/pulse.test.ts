@@ -81,6 +81,43 @@ describe('pulse', () => {
     }
   });
 
+  test('a rider that throws does not keep the others from their tick, and its error still surfaces', async () => {
+    // In a child: the error is uncaught on purpose, as it would be from a timer of the rider's own.
+    const script = `import { ride } from ${JSON.stringify(PULSE)};
+      let errors = 0;
+      let after = 0;
+      process.on('uncaughtException', (error) => { if (/rider broke/.test(error.message)) errors++; });
+      ride(30, () => { throw new Error('rider broke'); });
+      const other = ride(30, () => {
+        if (++after < 3) return;
+        other.stop();
+        process.stdout.write(JSON.stringify({ errors, after }) + '\\n');
+        process.exit(0);
+      }, { ref: true });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    const seen = JSON.parse(out) as { errors: number; after: number };
+    assert.equal(seen.after, 3, 'the other rider ran on every tick');
+    assert.ok(seen.errors >= 2, `${seen.errors} errors surfaced`);
+  });
+
+  test('a period that is not a number of ms above 0 is refused', () => {
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => ride(bad, () => {}), /period must be a number of ms above 0/);
+    }
+    const ok = ride(100, () => {});
+    rides.push(ok);
+    assert.throws(() => ok.setPeriod(Number.NaN), /period must be/);
+    assert.equal(pulsePeriodMs(), 100);
+  });
+
   test('an open lag window alone keeps the pulse ticking, unref’d', () => {
     const window = openLagWindow();
     assert.equal(pulseTimersRunning(), 1);
