@@ -21,6 +21,7 @@ import { resultsPath, writeResults } from './report/results-writer.mjs';
 import { summarizeRun } from './report/summarize.mjs';
 import { renderTable } from './report/table.mjs';
 import { judgeTargets } from './report/targets.mjs';
+import { cpuFloor } from './scenarios/cpu-floor.mjs';
 import { crashLoop } from './scenarios/crash-loop.mjs';
 import { floor } from './scenarios/floor.mjs';
 import { hang } from './scenarios/hang.mjs';
@@ -45,6 +46,7 @@ const SCENARIOS = {
   startup,
   statusLatency,
   memFloor,
+  cpuFloor,
 };
 const VIGIL_BIN = fileURLToPath(new URL('../packages/cli/dist/bin/vigil.js', import.meta.url));
 const AGENT_SDK = fileURLToPath(new URL('../packages/agent-sdk/dist/index.js', import.meta.url));

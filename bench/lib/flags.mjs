@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'startup',
   'statusLatency',
   'memFloor',
+  'cpuFloor',
 ];
 export const PEERS = ['vigil', 'pm2', 'supervisord', 'monit'];
 

@@ -4,6 +4,7 @@
  * the ratio of the median to the floor's median.
  */
 import { summarize } from '../lib/stats.mjs';
+import { CPU_FLOOR_FIELDS } from '../scenarios/cpu-floor.mjs';
 import { MEM_FLOOR_FIELDS } from '../scenarios/mem-floor.mjs';
 
 const FIELDS = {
@@ -18,6 +19,7 @@ const FIELDS = {
   startup: ['startedMs', 'healthyMs', 'bundledHealthyMs'],
   statusLatency: ['statusMedianMs', 'statusP95Ms', 'nodeFloorMedianMs', 'versionMedianMs', 'versionP95Ms'],
   memFloor: MEM_FLOOR_FIELDS,
+  cpuFloor: CPU_FLOOR_FIELDS,
 };
 
 /** Fields of lib/sched.mjs's groups, as `group.field` paths into each trial. */

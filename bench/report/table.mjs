@@ -96,6 +96,18 @@ const ROWS = [
     label: `(k) floor: ${what}, VmRSS MB`,
     digits: 1,
   })),
+  ...[
+    ['watchdogLook', 'the daemon’s flags, a timer every 750 ms (its looks)'],
+    ['watchdogTick', 'the daemon’s flags, a timer every 250 ms (its samples)'],
+    ['watchdogSample', '… + one pread of a held /proc/PID/stat a tick'],
+    ['agentBeat', 'the agent’s flags, a heartbeat line every 250 ms'],
+    ['agentSentinel', '… + a Worker looking every 375 ms (the sentinel)'],
+  ].map(([field, what]) => ({
+    scenario: 'cpuFloor',
+    vigilField: `${field}.cpuPct`,
+    label: `(l) floor: ${what}, CPU %`,
+    digits: 3,
+  })),
 ];
 
 /** Rows of a schedstat scenario: vigil's watchdog and its pair against each supervisor process. */
