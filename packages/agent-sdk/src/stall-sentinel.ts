@@ -3,7 +3,7 @@
  * so it never comes while the loop is blocked; this sentinel does not. The main thread bumps a
  * shared counter on the agent's pulse (the heartbeat's own wakeup: every 250 ms by default, a
  * third of `stallMs` if that is shorter); a worker thread looks at it every `stallMs / 2` (at
- * most every 500 ms), and when it stands still for `stallMs`, pauses the main thread through
+ * most every 375 ms), and when it stands still for `stallMs`, pauses the main thread through
  * the inspector, records the top of its stack, and writes `stall-<pid>.json` to the report
  * directory for the watchdog to pick up. It keeps
  * sampling (every `stallMs / 2`) while the stall lasts and rewrites the file each time, so when
@@ -29,12 +29,12 @@ export function sentinelPeriodMs(stallMs: number): number {
 
 /**
  * How often the worker looks at the counter. Each look wakes the process (~200 µs on a small
- * VM), so it looks at half the stall window, at most every 500 ms: a stall is seen at most
- * `stallMs` plus one look after the last bump (1.1 s at the default 750 ms, inside the
- * watchdog's 1.5 s deadline).
+ * VM), so it looks at half the stall window, at most every 375 ms: a stall is seen at most
+ * `stallMs` plus one look after the last bump (1.1 s at the bundled agent's 750 ms, 1.4 s at
+ * the SDK's default 1000 ms), so the stack is on disk by the watchdog's 1.5 s deadline.
  */
 export function sentinelLookMs(stallMs: number): number {
-  return Math.max(20, Math.min(500, Math.floor(stallMs / 2)));
+  return Math.max(20, Math.min(375, Math.floor(stallMs / 2)));
 }
 
 export interface StallSentinelOptions {

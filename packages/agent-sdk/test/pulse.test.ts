@@ -56,6 +56,72 @@ describe('pulse', () => {
     assert.equal(pulsePeriodMs(), 120);
   });
 
+  /** Gaps between a rider's calls until it has made `calls` of them. */
+  async function gapsOf(periodMs: number, calls: number): Promise<number[]> {
+    const at: number[] = [];
+    rides.push(ride(periodMs, () => at.push(performance.now())));
+    await waitFor(() => at.length >= calls || undefined, 30_000, `${calls} calls every ${periodMs} ms`);
+    return at.slice(1).map((t, i) => t - (at[i] as number));
+  }
+
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+
+  test('riders joining and leaving all the time hold back no one: the beat and the bump go on', async () => {
+    let beats = 0;
+    let bumps = 0;
+    rides.push(ride(100, () => beats++, { ref: true }));
+    rides.push(ride(100, () => bumps++));
+    // A service that rides the pulse for a moment, over and over, at the pulse's own period.
+    const churn = setInterval(() => {
+      const brief = ride(100, () => {});
+      setTimeout(() => brief.stop(), 20);
+    }, 70);
+    try {
+      await waitFor(() => (beats >= 8 && bumps >= 8) || undefined, 20_000, 'eight beats and bumps');
+    } finally {
+      clearInterval(churn);
+    }
+  });
+
+  test('a period that is not a whole number of ticks keeps its own pace, not the nearest tick’s', async () => {
+    rides.push(ride(100, () => {}));
+    // 250 on a 100 ms pulse: the nearest ticks would make it 200 or 300; its own timer keeps 250.
+    const gaps = await gapsOf(250, 6);
+    const m = median(gaps);
+    // Late timers on a loaded host only lengthen it; the nearest-tick rule made it 200.
+    assert.ok(
+      m >= 235 && m < 300,
+      `median gap ${m.toFixed(1)} ms (${gaps.map((g) => g.toFixed(0)).join(', ')})`,
+    );
+  });
+
+  test('a whole number of ticks: called every that many, never a tick late', async () => {
+    rides.push(ride(100, () => {}));
+    const gaps = await gapsOf(300, 6);
+    const m = median(gaps);
+    // Counted ticks: three apart; a nearest-tick rule with half a tick of slack made it 300 or 400.
+    assert.ok(
+      m >= 290 && m < 380,
+      `median gap ${m.toFixed(1)} ms (${gaps.map((g) => g.toFixed(0)).join(', ')})`,
+    );
+  });
+
+  test('the tick a re-timing cancels still counts: a block that just ended is in the window', async () => {
+    const window = openLagWindow();
+    try {
+      const r = ride(100, () => {});
+      rides.push(r);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      window.reset();
+      blockLoop(400);
+      // Re-timed before the overdue tick could fire.
+      r.setPeriod(40);
+      assert.ok(window.count > 0 && window.max / 1e6 >= 200, `the window held ${window.max / 1e6} ms`);
+    } finally {
+      closeLagWindow(window);
+    }
+  });
+
   test('a blocked loop shows as the next tick’s lateness, in the window a rider reads on that tick', async () => {
     const window = openLagWindow();
     try {
