@@ -2,11 +2,12 @@
 // their own period falls on, each tick's lateness recorded before a rider reads it, and a
 // process kept alive only by a rider that asks to be.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { afterEach, describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@vigil/shared/testing';
+import { ChildProcesses, waitFor } from '@vigil/shared/testing';
 import {
   closeLagWindow,
   openLagWindow,
@@ -31,6 +32,19 @@ describe('pulse', () => {
     for (const r of rides.splice(0)) r.stop();
     assert.equal(pulseTimersRunning(), 0, 'the last ride stops the timer');
   });
+  const children = new ChildProcesses();
+  const scripts = mkdtempSync(join(tmpdir(), 'vigil-pulse-'));
+  after(async () => {
+    await children.killAll();
+    rmSync(scripts, { recursive: true, force: true });
+  });
+
+  /** A child process running `body` after importing the built pulse as `ride`. */
+  function child(name: string, body: string) {
+    const file = join(scripts, `${name}.mjs`);
+    writeFileSync(file, `import { ride } from ${JSON.stringify(PULSE)};\n${body}\n`);
+    return children.spawn(file, {});
+  }
 
   test('riders share one timer at the shortest period; a longer rider is called on fewer ticks', async () => {
     let fast = 0;
@@ -64,7 +78,16 @@ describe('pulse', () => {
     return at.slice(1).map((t, i) => t - (at[i] as number));
   }
 
-  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+  /** The median gap of a `periodMs` rider beside a 100 ms one (the pulse), and the gaps to show. */
+  async function paceBeside100(periodMs: number): Promise<{ median: number; shown: string }> {
+    rides.push(ride(100, () => {}));
+    const gaps = await gapsOf(periodMs, 6);
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] as number;
+    return {
+      median,
+      shown: `median gap ${median.toFixed(1)} ms (${gaps.map((g) => g.toFixed(0)).join(', ')})`,
+    };
+  }
 
   test('riders joining and leaving all the time hold back no one: the beat and the bump go on', async () => {
     let beats = 0;
@@ -84,26 +107,16 @@ describe('pulse', () => {
   });
 
   test('a period that is not a whole number of ticks keeps its own pace, not the nearest tick’s', async () => {
-    rides.push(ride(100, () => {}));
     // 250 on a 100 ms pulse: the nearest ticks would make it 200 or 300; its own timer keeps 250.
-    const gaps = await gapsOf(250, 6);
-    const m = median(gaps);
+    const { median, shown } = await paceBeside100(250);
     // Late timers on a loaded host only lengthen it; the nearest-tick rule made it 200.
-    assert.ok(
-      m >= 235 && m < 300,
-      `median gap ${m.toFixed(1)} ms (${gaps.map((g) => g.toFixed(0)).join(', ')})`,
-    );
+    assert.ok(median >= 235 && median < 300, shown);
   });
 
   test('a whole number of ticks: called every that many, never a tick late', async () => {
-    rides.push(ride(100, () => {}));
-    const gaps = await gapsOf(300, 6);
-    const m = median(gaps);
+    const { median, shown } = await paceBeside100(300);
     // Counted ticks: three apart; a nearest-tick rule with half a tick of slack made it 300 or 400.
-    assert.ok(
-      m >= 290 && m < 380,
-      `median gap ${m.toFixed(1)} ms (${gaps.map((g) => g.toFixed(0)).join(', ')})`,
-    );
+    assert.ok(median >= 290 && median < 380, shown);
   });
 
   test('the tick a re-timing cancels still counts: a block that just ended is in the window', async () => {
@@ -149,8 +162,9 @@ describe('pulse', () => {
 
   test('a rider that throws does not keep the others from their tick, and its error still surfaces', async () => {
     // In a child: the error is uncaught on purpose, as it would be from a timer of the rider's own.
-    const script = `import { ride } from ${JSON.stringify(PULSE)};
-      let errors = 0;
+    const run = child(
+      'throws',
+      `let errors = 0;
       let after = 0;
       process.on('uncaughtException', (error) => { if (/rider broke/.test(error.message)) errors++; });
       ride(30, () => { throw new Error('rider broke'); });
@@ -159,17 +173,11 @@ describe('pulse', () => {
         other.stop();
         process.stdout.write(JSON.stringify({ errors, after }) + '\\n');
         process.exit(0);
-      }, { ref: true });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    const [code] = await once(child, 'exit');
+      }, { ref: true });`,
+    );
+    const { code } = await run.exited;
     assert.equal(code, 0);
-    const seen = JSON.parse(out) as { errors: number; after: number };
+    const seen = JSON.parse(run.stdout()) as { errors: number; after: number };
     assert.equal(seen.after, 3, 'the other rider ran on every tick');
     assert.ok(seen.errors >= 2, `${seen.errors} errors surfaced`);
   });
@@ -194,31 +202,19 @@ describe('pulse', () => {
 
   for (const ref of [false, true]) {
     test(`a process with only ${ref ? 'a ref’d' : 'an unref’d'} rider ${ref ? 'stays alive' : 'exits'}`, async () => {
-      const script = `import { ride } from ${JSON.stringify(PULSE)};
-        let n = 0;
-        ride(20, () => { if (++n === 5) process.stdout.write('ticked\\n'); }, { ref: ${ref} });`;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-      });
+      const run = child(
+        `ref-${ref}`,
+        `let n = 0;
+        ride(20, () => { if (++n === 5) process.stdout.write('ticked\\n'); }, { ref: ${ref} });`,
+      );
       if (!ref) {
-        const [code] = await once(child, 'exit');
+        const { code } = await run.exited;
         assert.equal(code, 0);
-        assert.equal(out, '', 'nothing ticked: the rider did not hold the process');
+        assert.equal(run.stdout(), '', 'nothing ticked: the rider did not hold the process');
         return;
       }
-      try {
-        await waitFor(() => out.includes('ticked') || undefined, 20_000, 'five ticks in the child');
-        assert.equal(child.exitCode, null, 'still running');
-      } finally {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          await once(child, 'exit');
-        }
-      }
+      await waitFor(() => run.stdout().includes('ticked') || undefined, 20_000, 'five ticks in the child');
+      assert.equal(run.child.exitCode, null, 'still running');
     });
   }
 });
