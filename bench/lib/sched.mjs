@@ -6,7 +6,9 @@
  * Children a process has reaped are in its /proc/<pid>/stat cutime + cstime (ticks).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CLK_TCK, readMemory, readStat } from './proc.mjs';
+import { pollUntil } from './wait-for.mjs';
 
 const NS_PER_TICK = 1e9 / CLK_TCK;
 
@@ -95,4 +97,24 @@ export async function measureGroups(groups, waitWindow) {
     };
   }
   return result;
+}
+
+/**
+ * The idle window of every schedstat scenario: `--idle-settle-seconds` first (each node process
+ * runs V8's memory reducer, two full collections, about 8 s after it starts), then `groups()` —
+ * taken after the settle, when the pids are final — measured over `--idle-seconds`, memory
+ * sampled every second.
+ */
+export async function settleAndMeasure(flags, groups) {
+  await sleep(flags.idleSettleSeconds * 1000);
+  const end = Date.now() + flags.idleSeconds * 1000;
+  return measureGroups(groups(), (sample) =>
+    pollUntil(
+      () => {
+        sample();
+        return false;
+      },
+      { deadline: end, intervalMs: 1000 },
+    ),
+  );
 }

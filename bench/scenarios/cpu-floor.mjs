@@ -7,8 +7,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureGroups } from '../lib/sched.mjs';
-import { pollUntil } from '../lib/wait-for.mjs';
+import { settleAndMeasure } from '../lib/sched.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('../lib/cpu-probe.mjs', import.meta.url));
@@ -49,20 +48,8 @@ export const cpuFloor = {
       });
       try {
         // As the peers: settled first, then every probe measured over the same window.
-        await pollUntil(() => false, {
-          deadline: Date.now() + ctx.flags.idleSettleSeconds * 1000,
-          intervalMs: 250,
-        });
-        const groups = Object.fromEntries(children.map(([name, child]) => [name, [child.pid]]));
-        const end = Date.now() + ctx.flags.idleSeconds * 1000;
-        const trial = await measureGroups(groups, (sample) =>
-          pollUntil(
-            () => {
-              sample();
-              return false;
-            },
-            { deadline: end, intervalMs: 1000 },
-          ),
+        const trial = await settleAndMeasure(ctx.flags, () =>
+          Object.fromEntries(children.map(([name, child]) => [name, [child.pid]])),
         );
         entry.trials.push(trial);
         ctx.log(

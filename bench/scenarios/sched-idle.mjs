@@ -9,9 +9,9 @@
  * limits on the app, PM2 with --max-memory-restart, monit with `totalmem`; supervisord has none.
  */
 import { barrier } from '../lib/barrier.mjs';
-import { measureGroups } from '../lib/sched.mjs';
+import { settleAndMeasure } from '../lib/sched.mjs';
 import { guarded, waitReady, withPeer } from '../lib/trial.mjs';
-import { pollUntil, waitFor } from '../lib/wait-for.mjs';
+import { waitFor } from '../lib/wait-for.mjs';
 
 async function ready(session, events, bundled) {
   if (!bundled) return waitReady(session, events);
@@ -60,18 +60,7 @@ function scenario({ id, title, options }) {
                 } finally {
                   await gate.arrive(peer.name);
                 }
-                const settled = Date.now() + ctx.flags.idleSettleSeconds * 1000;
-                await pollUntil(() => false, { deadline: settled, intervalMs: 250 });
-                const end = Date.now() + ctx.flags.idleSeconds * 1000;
-                return measureGroups(groupsOf(peer, session), (sample) =>
-                  pollUntil(
-                    () => {
-                      sample();
-                      return false;
-                    },
-                    { deadline: end, intervalMs: 1000 },
-                  ),
-                );
+                return settleAndMeasure(ctx.flags, () => groupsOf(peer, session));
               }),
             ).finally(() => gate.arrive(peer.name)),
           ),
