@@ -42,7 +42,9 @@ function open(session: string, home: string, command: 'top' | 'status --watch'):
     '140',
     '-y',
     '45',
-    `env ${env} sh -c '"${process.execPath}" "${VIGIL_BIN}" ${command}; echo "vigil-exit=$?"; exec sleep 600'`,
+    // exec: tmux runs this through the user's shell, and dash (a non-root user's /bin/sh) does
+    // not exec a lone command as bash does; without it the pane's child would be the inner sh.
+    `exec env ${env} sh -c '"${process.execPath}" "${VIGIL_BIN}" ${command}; echo "vigil-exit=$?"; exec sleep 600'`,
   );
 }
 
