@@ -39,8 +39,10 @@ export interface NdjsonSocket {
    * descriptor out of epoll only when it next fires. Reads at most `maxBytes` a call. A socket
    * that is not resting, or whose descriptor is not known to be non-blocking, is woken instead:
    * what queued then comes out in the loop's next tick or poll, before its setImmediate callbacks.
+   * True when everything that had queued was read and handled before it returned (the socket
+   * is still open): the caller needs no turn of the loop to know it is up to date.
    */
-  drain(maxBytes?: number): void;
+  drain(maxBytes?: number): boolean;
 }
 
 /**
@@ -140,6 +142,11 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
   // A reset or EPIPE from a peer that vanished is routine; the 'close' event tells the owner.
   socket.on('error', () => {});
 
+  const wakeInstead = (): false => {
+    conn.wake();
+    return false;
+  };
+
   const conn: NdjsonSocket = {
     socket,
     send(value) {
@@ -175,15 +182,15 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
       socket.resume();
     },
     drain(maxBytes = 256 * 1024) {
-      if (socket.destroyed) return;
+      if (socket.destroyed) return false;
       const handle = readHandle(socket);
       const fd = handle?.fd;
       // The loop reads it (not resting, or its stream asked the handle to read again), or the
       // stream holds bytes read before: resume, so those come out in order in the next tick.
-      if (!handle || handle.reading || socket.readableLength > 0) return conn.wake();
-      if (typeof fd !== 'number' || fd < 0) return conn.wake();
+      if (!handle || handle.reading || socket.readableLength > 0) return wakeInstead();
+      if (typeof fd !== 'number' || fd < 0) return wakeInstead();
       syncReadable ??= nonBlocking(fd);
-      if (!syncReadable) return conn.wake();
+      if (!syncReadable) return wakeInstead();
       let total = 0;
       while (total < maxBytes && !socket.destroyed) {
         const want = Math.min(drainBuffer.length, maxBytes - total);
@@ -192,22 +199,25 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
           n = readSync(fd, drainBuffer, 0, want, null);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          // Nothing more queued (or a signal cut the read short): the next look reads on.
-          if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return;
-          socket.destroy();
-          return;
+          // Nothing more queued: all of it was read. A signal cut the read short: the next look
+          // reads on.
+          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return !socket.destroyed;
+          if (code !== 'EINTR') socket.destroy();
+          return false;
         }
         if (n === 0) {
           // The peer closed: what it sent before is handled, and its owner hears 'close'.
           socket.destroy();
-          return;
+          return false;
         }
         total += n;
         receive(drainBuffer.subarray(0, n));
         // A short read of a stream socket took all that was queued: no second read to learn it
         // from EAGAIN (an exception built per look).
-        if (n < want) return;
+        if (n < want) return !socket.destroyed;
       }
+      // Read its fill (more may be queued) or closed on a bad frame.
+      return false;
     },
   };
   return conn;

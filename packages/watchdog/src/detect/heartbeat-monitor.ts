@@ -30,6 +30,8 @@ export interface HeartbeatMonitorOptions {
   readSched?(pid: number): SchedStat | null;
   readPressure?(): PressureReading;
   checkEveryMs?: number;
+  /** Called at every look, before it reads: other work may share the wakeup. */
+  onLook?(): void;
   /** Told when the watchdog's own timer fired `lateMs` late: it was paused or starved. */
   onOwnGap?(lateMs: number): void;
   /** Runs a look after pending I/O; default setImmediate (tests pass a synchronous one). */
@@ -38,10 +40,11 @@ export interface HeartbeatMonitorOptions {
   intervalMs?: number;
   /**
    * Deadline-driven reading: the session's socket is read only when a look is due. `flow`
-   * reads what queued (the look is judged after it), `hold` stops reading until the next look,
+   * reads what queued (the look is judged after it; at once when it returns true, since all of
+   * it was handled, else after the loop's next I/O), `hold` stops reading until the next look,
    * and is called only while `mayHold()` (no command is waiting for an answer).
    */
-  flow?(): void;
+  flow?(): boolean;
   hold?(): void;
   mayHold?(): boolean;
 }
@@ -165,22 +168,26 @@ export class HeartbeatMonitor {
       this.#schedAtOverdue = null;
       this.#o.onOwnGap?.(Math.round(late));
     }
-    // What queued on the socket is read first: the look is judged after it.
-    this.#o.flow?.();
-    (this.#o.defer ?? setImmediate)(() => {
-      if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
-      const next = this.check();
-      if (this.#pid !== null && !this.#lost) this.#schedule(next);
-      // A fresh beat: nothing to watch closely until the next look, so the socket rests.
-      if (
-        this.#pid !== null &&
-        !this.#lost &&
-        this.age() < this.#firstLookAfter() &&
-        (this.#o.mayHold?.() ?? false)
-      ) {
-        this.#o.hold?.();
-      }
-    });
+    this.#o.onLook?.();
+    // What queued on the socket is read first: the look is judged after it — at once when the
+    // read took all of it (no extra turn of the loop), else once the loop has read it.
+    if (this.#o.flow?.()) this.#judge();
+    else (this.#o.defer ?? setImmediate)(() => this.#judge());
+  }
+
+  #judge(): void {
+    if (this.#pid === null || this.#lost || this.#timer !== undefined) return;
+    const next = this.check();
+    if (this.#pid !== null && !this.#lost) this.#schedule(next);
+    // A fresh beat: nothing to watch closely until the next look, so the socket rests.
+    if (
+      this.#pid !== null &&
+      !this.#lost &&
+      this.age() < this.#firstLookAfter() &&
+      (this.#o.mayHold?.() ?? false)
+    ) {
+      this.#o.hold?.();
+    }
   }
 
   /** How old the newest beat is now. */

@@ -110,10 +110,10 @@ export class HeartbeatServer {
   /**
    * Reads what queued on the session's socket: at once when it rests (synchronously, and it
    * keeps resting), else what the loop has not read yet comes in its next turn, before the
-   * turn's setImmediate callbacks.
+   * turn's setImmediate callbacks. True when all of it was read and handled before returning.
    */
-  flow(): void {
-    this.#session?.peer.conn.drain();
+  flow(): boolean {
+    return this.#session?.peer.conn.drain() ?? false;
   }
 
   /**

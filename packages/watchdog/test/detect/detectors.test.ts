@@ -351,7 +351,10 @@ describe('heartbeat monitor', () => {
       checkEveryMs: 100,
       defer: (fn) => deferred.push(fn),
       readState: () => 'S',
-      flow: () => calls.push('flow'),
+      flow: () => {
+        calls.push('flow');
+        return false;
+      },
       hold: () => calls.push('hold'),
       mayHold: () => true,
     });
@@ -376,6 +379,59 @@ describe('heartbeat monitor', () => {
     assert.ok(!calls.includes('hold') || calls.lastIndexOf('flow') > calls.lastIndexOf('hold'), calls.join());
   });
 
+  test('a flow that read all that queued is judged at once, with no turn of the loop; one that did not waits for it', () => {
+    const clock = new FakeClock();
+    const r = recorder();
+    const deferred: (() => void)[] = [];
+    let readAll = true;
+    let m: HeartbeatMonitor | undefined;
+    const holds: number[] = [];
+    m = new HeartbeatMonitor({
+      clock,
+      timeoutMs: 1500,
+      pressureEnabled: false,
+      maxStretch: 4,
+      emit: r.emit,
+      checkEveryMs: 100,
+      defer: (fn) => deferred.push(fn),
+      readState: () => 'S',
+      // The read hands over the beat the agent stamped 20 ms ago, as the real drain does.
+      flow: () => {
+        m?.beat(clock.now() - 20);
+        return readAll;
+      },
+      hold: () => holds.push(clock.now()),
+      mayHold: () => true,
+    });
+    m.arm(42);
+    clock.advance(750);
+    assert.equal(deferred.length, 0, 'nothing left for the next turn');
+    assert.deepEqual(holds, [750], 'judged fresh and rested within the look itself');
+    // Not all read (the loop reads the rest): the verdict waits for that turn, and only then rests.
+    readAll = false;
+    clock.advance(900);
+    assert.equal(deferred.length, 1);
+    assert.deepEqual(holds, [750]);
+    deferred.shift()?.();
+    assert.deepEqual(holds, [750, 1650]);
+    // An agent that stops beating is still lost at its timeout, judged on the synchronous path.
+    readAll = true;
+    m = new HeartbeatMonitor({
+      clock,
+      timeoutMs: 1500,
+      pressureEnabled: false,
+      maxStretch: 4,
+      emit: r.emit,
+      checkEveryMs: 100,
+      defer: () => assert.fail('a complete read needs no deferred verdict'),
+      readState: () => 'S',
+      flow: () => true,
+    });
+    m.arm(43);
+    for (let t = 0; t < 1500; t += 50) clock.advance(50);
+    assert.deepEqual(r.kinds(), ['signal:heartbeat-lost']);
+  });
+
   describe("looks on the resource sampler's wakeup", () => {
     /** A sampler as the real one runs: a chained timer that offers the monitor each tick. */
     function withSampler(everyMs: number) {
@@ -393,7 +449,10 @@ describe('heartbeat monitor', () => {
         defer: (fn) => fn(),
         onOwnGap: (ms) => t.gaps.push(ms),
         readState: () => 'S',
-        flow: () => flows++,
+        flow: () => {
+          flows++;
+          return false;
+        },
       });
       const tick = () => {
         t.clock.setTimeout(tick, everyMs);
