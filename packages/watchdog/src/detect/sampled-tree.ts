@@ -34,6 +34,7 @@ function closeMember(member: Member): void {
 
 export class SampledTree {
   readonly #rootPid: number;
+  readonly #rootStartTicks: number | undefined;
   /** The root first (a Map keeps insertion order), then its descendants. */
   readonly #members = new Map<number, Member>();
   #root: Member | null = null;
@@ -42,9 +43,16 @@ export class SampledTree {
   #walks = 0;
   #closed = false;
 
-  constructor(pid: number) {
+  /** With `startTicks`, the root is followed only while it is that process (not a reused pid). */
+  constructor(pid: number, startTicks?: number) {
     this.#rootPid = pid;
+    this.#rootStartTicks = startTicks;
     this.#openRoot();
+  }
+
+  /** The processes followed now, the root first, each with its start time. */
+  identities(): { pid: number; startTicks: number }[] {
+    return [...this.#members.values()].map(({ pid, startTicks }) => ({ pid, startTicks }));
   }
 
   /** How many processes are followed now, the root included. */
@@ -113,6 +121,11 @@ export class SampledTree {
     if (this.#closed) return;
     const member = this.#open(this.#rootPid, null);
     if (!member) return;
+    if (this.#rootStartTicks !== undefined && member.startTicks !== this.#rootStartTicks) {
+      this.#drop(member);
+      this.#rootSeen = true;
+      return;
+    }
     this.#root = member;
     this.#rootSeen = true;
   }

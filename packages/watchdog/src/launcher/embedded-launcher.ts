@@ -225,6 +225,11 @@ export class EmbeddedLauncher implements AgentLauncher {
     });
   }
 
+  rideWakeup(withinMs: number): void {
+    const agent = this.#agent;
+    if (agent) this.#trackers.get(agent)?.rideIfDueWithin(withinMs);
+  }
+
   sweep(exited: LaunchedAgent) {
     const tracked = this.#trackers.get(exited)?.members() ?? [];
     this.#trackers.delete(exited);

@@ -58,6 +58,11 @@ export interface AgentLauncher {
    * adopts it (a replacement, as above). Resolves the adopted agent, or null.
    */
   recheck?(pid: number): Promise<LaunchedAgent | null>;
+  /**
+   * The watchdog is awake anyway (a heartbeat look): work of the launcher's own that falls due
+   * within `withinMs` is done on this wakeup instead of one of its own.
+   */
+  rideWakeup?(withinMs: number): void;
   /** What the launcher has to say about how it runs the agent (a fallback, the tracked tree). */
   onNotice?(listener: (notice: LauncherNotice) => void): void;
   close(): void;

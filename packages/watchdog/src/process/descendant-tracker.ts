@@ -2,9 +2,13 @@
  * The agent's descendants as last seen, kept while it runs. When the agent dies by itself its
  * orphans are reparented at once and no walk from it can find them again; this set (pid + start
  * time, so a reused pid is never taken for one of them) is what the sweep after the exit kills.
- * Refreshed by a walk of /proc children files: soon after a change, then less often while the
- * tree stays the same, so an idle agent costs a few reads every few seconds.
+ * Refreshed by a walk of the tree: soon after a change, then less often while the tree stays the
+ * same. The walk goes over held files (detect/sampled-tree.ts: each process's stat and its
+ * threads' children files stay open), so an idle agent costs a listing of its threads and one
+ * pread a thread every few seconds, with nothing opened; and a refresh that falls due soon after
+ * another wakeup of the watchdog is taken on that one (`rideIfDueWithin`).
  */
+import { SampledTree } from '../detect/sampled-tree.js';
 import { identityOf, MAX_PROCESSES, type ProcessIdentity, walkTree } from './descendants.js';
 import { isSameProcessAlive } from './proc-stat.js';
 
@@ -21,7 +25,14 @@ export class DescendantTracker {
   readonly #root: ProcessIdentity;
   readonly #o: DescendantTrackerOptions;
   readonly #known = new Map<number, ProcessIdentity>();
+  /** The agent's live tree, over held files; null once the agent is gone or tracking stopped. */
+  #tree: SampledTree | null;
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires, and when the next refresh is due (performance.now() ms). */
+  #timerAt = 0;
+  #dueAt = 0;
+  /** When a wakeup of the watchdog last offered a ride. */
+  #offeredAt = Number.NEGATIVE_INFINITY;
   #delayMs: number;
   #stopped = false;
 
@@ -29,33 +40,82 @@ export class DescendantTracker {
     this.#root = { ...root, name: 'agent' };
     this.#o = options;
     this.#delayMs = options.minMs ?? 250;
+    this.#tree = new SampledTree(root.pid, root.startTicks);
   }
 
   start(): this {
-    this.#schedule();
+    this.#dueAt = performance.now() + this.#delayMs;
+    this.#arm();
     return this;
   }
 
   /** Walks the tree now; what was seen before stays while it lives (it may have left the tree). */
   refresh(): void {
     let changed = false;
+    const tree = this.#tree;
+    // A member's held stat file says whether it still lives; the walk finds the newcomers.
+    tree?.read();
+    tree?.refresh(MAX_PROCESSES);
+    const inTree = new Map((tree?.identities() ?? []).map((p) => [p.pid, p.startTicks]));
+    const rootAlive = inTree.get(this.#root.pid) === this.#root.startTicks;
+    if (tree && !rootAlive) {
+      tree.close();
+      this.#tree = null;
+    }
     for (const [pid, p] of this.#known) {
+      if (inTree.get(pid) === p.startTicks) continue;
+      // Out of the tree (orphaned, or gone): its own stat says which.
       if (!isSameProcessAlive(pid, p.startTicks)) {
         this.#known.delete(pid);
         changed = true;
       }
     }
-    if (isSameProcessAlive(this.#root.pid, this.#root.startTicks)) {
-      for (const p of walkTree([this.#root, ...this.#known.values()])) {
-        if (this.#known.has(p.pid) || this.#known.size >= MAX_PROCESSES) continue;
-        this.#known.set(p.pid, p);
+    if (rootAlive) {
+      const orphans: ProcessIdentity[] = [];
+      for (const p of this.#known.values()) if (inTree.get(p.pid) !== p.startTicks) orphans.push(p);
+      for (const [pid, startTicks] of inTree) {
+        if (pid === this.#root.pid || this.#known.has(pid) || this.#known.size >= MAX_PROCESSES) continue;
+        // A newcomer's name, for the logs of a later kill: read once, when it joins.
+        const id = identityOf(pid);
+        if (id?.startTicks !== startTicks) continue;
+        this.#known.set(pid, id);
         changed = true;
+      }
+      // What an orphan started is the agent's too, though no walk from the agent reaches it.
+      if (orphans.length > 0) {
+        for (const p of walkTree(orphans)) {
+          if (this.#known.has(p.pid) || this.#known.size >= MAX_PROCESSES) continue;
+          this.#known.set(p.pid, p);
+          changed = true;
+        }
       }
     }
     const minMs = this.#o.minMs ?? 250;
     const maxMs = this.#o.maxMs ?? 4000;
     this.#delayMs = changed ? minMs : Math.min(maxMs, this.#delayMs * 2);
+    this.#dueAt = performance.now() + this.#delayMs;
     if (changed) this.#o.onChange?.([...this.#known.keys()]);
+  }
+
+  /**
+   * Refreshes now when the next refresh is due within `withinMs`: the watchdog is awake anyway
+   * (a heartbeat look), and a refresh taken on that wakeup costs none of its own. Refreshes only
+   * come earlier this way, never later. Offered at least every `withinMs` while the agent is
+   * watched, it leaves the tracker's own timer as a backstop for an unchanged tree (see #arm).
+   */
+  rideIfDueWithin(withinMs: number): void {
+    if (this.#stopped) return;
+    const now = performance.now();
+    this.#offeredAt = now;
+    if (this.#dueAt - now > withinMs) return;
+    this.refresh();
+    // The tree changed (the pace is back below its longest): a backstop armed for later than the
+    // next refresh must not wait. An unchanged tree leaves it where it is.
+    if (this.#timer !== undefined && this.#delayMs < (this.#o.maxMs ?? 4000) && this.#timerAt > this.#dueAt) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#arm();
   }
 
   /** The descendants last seen alive (each checked again before any signal). */
@@ -63,17 +123,38 @@ export class DescendantTracker {
     return [...this.#known.values()].filter((p) => identityOf(p.pid)?.startTicks === p.startTicks);
   }
 
+  /** Stops looking and gives back the files it held; what it saw stays, for the sweep. */
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#tree?.close();
+    this.#tree = null;
   }
 
-  #schedule(): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.refresh();
-      this.#schedule();
-    }, this.#delayMs);
+  /**
+   * Arms the tracker's own timer unless one is armed. While rides are offered and the tree stays
+   * unchanged, it is a backstop a few refreshes away that a ride never moves: a cleared Node
+   * timer still costs its wakeup (the loop's one timer stays set for the old expiry), so moving
+   * it on each ride would save nothing. Otherwise it fires when the next refresh is due.
+   */
+  #arm(): void {
+    if (this.#stopped || this.#timer !== undefined) return;
+    const now = performance.now();
+    const maxMs = this.#o.maxMs ?? 4000;
+    const backstopMs = 3 * maxMs;
+    // Rides count as coming while one was offered within the longest pace: once they stop, the
+    // timer is back at the refreshes' pace after at most one backstop.
+    const riding = now - this.#offeredAt < maxMs && this.#delayMs >= maxMs;
+    this.#timerAt = riding ? now + backstopMs : this.#dueAt;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (performance.now() >= this.#dueAt - 1) this.refresh();
+        this.#arm();
+      },
+      Math.max(0, this.#timerAt - now),
+    );
     // Tracking never keeps the watchdog alive on its own.
     this.#timer.unref();
   }

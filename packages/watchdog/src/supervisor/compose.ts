@@ -76,6 +76,9 @@ export function composeParts(o: ComposeOptions, hooks: PartHooks) {
     emit: hooks.detector,
     onOwnGap: hooks.ownGap,
     intervalMs: watchdog.heartbeat.intervalMs,
+    // The launcher's own chores (the embedded one's descendant walk, every few seconds) due
+    // before about the next look are done on this one, so they cost no wakeup of their own.
+    onLook: () => o.launcher.rideWakeup?.(watchdog.heartbeat.timeoutMs),
     flow: () => heartbeats.flow(),
     hold: () => heartbeats.hold(),
     mayHold: hooks.mayHold,

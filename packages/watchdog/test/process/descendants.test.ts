@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { waitFor } from '@vigil/shared/testing';
 import { DescendantTracker } from '../../src/process/descendant-tracker.ts';
@@ -143,5 +143,119 @@ describe('DescendantTracker', () => {
     assert.ok(!walkTree([root]).some((p) => p.pid === sleep), 'it is no longer in the tree');
     assert.ok(changes.length >= 2, 'each change was told');
     tracker.stop();
+  });
+
+  /** The descriptors this process holds open on files under /proc/PID. */
+  function heldFor(pid: number): number {
+    let n = 0;
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(`/proc/${pid}/`)) n++;
+      } catch {}
+    }
+    return n;
+  }
+
+  test('walks over files it holds: an unchanged tree opens nothing, and stop gives every file back', async () => {
+    const { child, root } = await node(`
+      const { spawn } = require('node:child_process');
+      const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      console.log(JSON.stringify({ sleep: s.pid }));
+      setInterval(() => {}, 1000);
+    `);
+    const { sleep } = await line<{ sleep: number }>(child);
+    const tracker = new DescendantTracker(root);
+    tracker.refresh();
+    assert.deepEqual(
+      tracker.members().map((p) => p.pid),
+      [sleep],
+    );
+    const held = heldFor(root.pid);
+    assert.ok(held >= 2, `its stat and its threads' children files are held (${held})`);
+    tracker.refresh();
+    assert.equal(heldFor(root.pid), held, 'the same files, read again');
+    tracker.stop();
+    assert.equal(heldFor(root.pid), 0, 'all given back');
+    assert.equal(heldFor(sleep), 0);
+    assert.deepEqual(
+      tracker.members().map((p) => p.pid),
+      [sleep],
+      'what it saw stays after stop, for the sweep',
+    );
+    child.kill('SIGKILL');
+  });
+
+  test('a refresh due soon is taken on a wakeup of the watchdog; one far off waits for its own time', async () => {
+    const { child, root } = await node(
+      `
+      const { spawn } = require('node:child_process');
+      process.stdin.on('data', () => {
+        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
+        console.log(JSON.stringify({ sleep: s.pid }));
+      });
+      setInterval(() => {}, 1000);
+    `,
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const changes: number[][] = [];
+    // The first refresh is an hour away.
+    const tracker = new DescendantTracker(root, {
+      minMs: 3_600_000,
+      onChange: (p) => changes.push(p),
+    }).start();
+    child.stdin?.write('x');
+    const { sleep } = await line<{ sleep: number }>(child);
+    tracker.rideIfDueWithin(1000);
+    assert.deepEqual(changes, [], 'an hour off is not due within a second');
+    tracker.rideIfDueWithin(3_600_000);
+    assert.deepEqual(changes, [[sleep]], 'due within the window: taken now');
+    tracker.stop();
+    tracker.rideIfDueWithin(Number.POSITIVE_INFINITY);
+    assert.equal(changes.length, 1, 'nothing after stop');
+    child.kill('SIGKILL');
+  });
+
+  test('when the wakeups offering rides stop, the own timer takes the refreshes back', async () => {
+    const { child, root } = await node(
+      `
+      const { spawn } = require('node:child_process');
+      process.stdin.on('data', () => {
+        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
+        console.log(JSON.stringify({ sleep: s.pid }));
+      });
+      setInterval(() => {}, 1000);
+    `,
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const changes: number[][] = [];
+    const tracker = new DescendantTracker(root, {
+      minMs: 20,
+      maxMs: 40,
+      onChange: (p) => changes.push(p),
+    }).start();
+    // Rides offered long enough for the tree to count as unchanged: the own timer is a backstop.
+    const until = performance.now() + 600;
+    while (performance.now() < until) {
+      tracker.rideIfDueWithin(5);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // No more rides (the watchdog stopped looking), and the backstop has fired since (120 ms): a
+    // newcomer after that is still found, by the own timer going back to its pace.
+    await new Promise((r) => setTimeout(r, 500));
+    child.stdin?.write('x');
+    const { sleep } = await line<{ sleep: number }>(child);
+    await waitFor(() => changes.some((c) => c.includes(sleep)), 10_000, 'the newcomer seen without rides');
+    tracker.stop();
+    child.kill('SIGKILL');
+  });
+
+  test('a root pid that is no longer the agent (reused) is not followed', async () => {
+    const { child, root } = await node('setInterval(() => {}, 1000)');
+    const tracker = new DescendantTracker({ pid: root.pid, startTicks: root.startTicks - 1 });
+    tracker.refresh();
+    assert.equal(heldFor(root.pid), 0, 'nothing of it held');
+    assert.deepEqual(tracker.members(), []);
+    tracker.stop();
+    child.kill('SIGKILL');
   });
 });
