@@ -98,6 +98,7 @@ const ROWS = [
   })),
   ...[
     ['watchdogLook', 'the daemon’s flags, a timer every 750 ms (its looks)'],
+    ['watchdogDrain', '… a timer every 800 ms reading, parsing and validating the queued beats'],
     ['watchdogTick', 'the daemon’s flags, a timer every 250 ms (its samples)'],
     ['watchdogSample', '… + one pread of a held /proc/PID/stat a tick'],
     ['agentBeat', 'the agent’s flags, a heartbeat line every 250 ms'],

@@ -15,6 +15,7 @@ const PROBE = fileURLToPath(new URL('../lib/cpu-probe.mjs', import.meta.url));
 /** [name, flags set, mode]: the watchdog's wakeups with the daemon's flags, the agent's with its own. */
 const PROBES = [
   ['watchdogLook', 'daemon', 'look'],
+  ['watchdogDrain', 'daemon', 'drain'],
   ['watchdogTick', 'daemon', 'tick'],
   ['watchdogSample', 'daemon', 'sample'],
   ['agentBeat', 'agent', 'beat'],
