@@ -199,11 +199,14 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
           n = readSync(fd, drainBuffer, 0, want, null);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          // Nothing more queued: all of it was read. A signal cut the read short: the next look
-          // reads on.
+          // Nothing more queued: all of it was read.
           if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return !socket.destroyed;
-          if (code !== 'EINTR') socket.destroy();
-          return false;
+          if (code !== 'EINTR') {
+            socket.destroy();
+            return false;
+          }
+          // A signal cut the read short: the loop reads the rest, before the caller's deferred look.
+          return wakeInstead();
         }
         if (n === 0) {
           // The peer closed: what it sent before is handled, and its owner hears 'close'.
@@ -213,11 +216,13 @@ export function attachNdjson(socket: Socket, options: NdjsonSocketOptions): Ndjs
         total += n;
         receive(drainBuffer.subarray(0, n));
         // A short read of a stream socket took all that was queued: no second read to learn it
-        // from EAGAIN (an exception built per look).
+        // from EAGAIN (an exception built per look). (A peer that passes descriptors or sends
+        // out-of-band data can cut one short with more queued: only its own beats wait, for the
+        // next look.)
         if (n < want) return !socket.destroyed;
       }
-      // Read its fill (more may be queued) or closed on a bad frame.
-      return false;
+      // Closed on a bad frame, or read its fill with more maybe queued: the loop reads the rest.
+      return socket.destroyed ? false : wakeInstead();
     },
   };
   return conn;

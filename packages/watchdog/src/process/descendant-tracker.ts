@@ -31,8 +31,9 @@ export class DescendantTracker {
   /** When the armed timer fires, and when the next refresh is due (performance.now() ms). */
   #timerAt = 0;
   #dueAt = 0;
-  /** When a wakeup of the watchdog last offered a ride. */
+  /** When a wakeup of the watchdog last offered a ride, and how long after the one before. */
   #offeredAt = Number.NEGATIVE_INFINITY;
+  #offerGapMs = Number.POSITIVE_INFINITY;
   #delayMs: number;
   #stopped = false;
 
@@ -52,13 +53,20 @@ export class DescendantTracker {
   /** Walks the tree now; what was seen before stays while it lives (it may have left the tree). */
   refresh(): void {
     let changed = false;
+    // A tree that lost its root to a failed read (not an exit: the agent is still the same
+    // process) is opened again, so one bad read never ends the tracking.
+    if (!this.#tree && !this.#stopped && isSameProcessAlive(this.#root.pid, this.#root.startTicks)) {
+      this.#tree = new SampledTree(this.#root.pid, this.#root.startTicks);
+    }
     const tree = this.#tree;
     // A member's held stat file says whether it still lives; the walk finds the newcomers.
     tree?.read();
     tree?.refresh(MAX_PROCESSES);
     const inTree = new Map((tree?.identities() ?? []).map((p) => [p.pid, p.startTicks]));
-    const rootAlive = inTree.get(this.#root.pid) === this.#root.startTicks;
-    if (tree && !rootAlive) {
+    const rootAlive =
+      inTree.get(this.#root.pid) === this.#root.startTicks ||
+      isSameProcessAlive(this.#root.pid, this.#root.startTicks);
+    if (tree && inTree.get(this.#root.pid) !== this.#root.startTicks) {
       tree.close();
       this.#tree = null;
     }
@@ -106,6 +114,7 @@ export class DescendantTracker {
   rideIfDueWithin(withinMs: number): void {
     if (this.#stopped) return;
     const now = performance.now();
+    this.#offerGapMs = now - this.#offeredAt;
     this.#offeredAt = now;
     if (this.#dueAt - now > withinMs) return;
     this.refresh();
@@ -116,6 +125,11 @@ export class DescendantTracker {
       this.#timer = undefined;
     }
     this.#arm();
+  }
+
+  /** In how many ms the tracker's own timer fires (undefined when none is armed). */
+  get nextTimerInMs(): number | undefined {
+    return this.#timer === undefined ? undefined : Math.max(0, this.#timerAt - performance.now());
   }
 
   /** The descendants last seen alive (each checked again before any signal). */
@@ -134,7 +148,7 @@ export class DescendantTracker {
 
   /**
    * Arms the tracker's own timer unless one is armed. While rides are offered and the tree stays
-   * unchanged, it is a backstop a few refreshes away that a ride never moves: a cleared Node
+   * unchanged, it is a backstop two refreshes away that a ride never moves: a cleared Node
    * timer still costs its wakeup (the loop's one timer stays set for the old expiry), so moving
    * it on each ride would save nothing. Otherwise it fires when the next refresh is due.
    */
@@ -142,10 +156,12 @@ export class DescendantTracker {
     if (this.#stopped || this.#timer !== undefined) return;
     const now = performance.now();
     const maxMs = this.#o.maxMs ?? 4000;
-    const backstopMs = 3 * maxMs;
-    // Rides count as coming while one was offered within the longest pace: once they stop, the
-    // timer is back at the refreshes' pace after at most one backstop.
-    const riding = now - this.#offeredAt < maxMs && this.#delayMs >= maxMs;
+    const backstopMs = 2 * maxMs;
+    // Rides count as coming while they come more often than the longest pace (looks farther apart
+    // than that, as under a long heartbeat timeout, leave the pace to the timer), and the last one
+    // came within it: once they stop, the timer is back at the refreshes' pace after at most one
+    // backstop.
+    const riding = now - this.#offeredAt < maxMs && this.#offerGapMs < maxMs && this.#delayMs >= maxMs;
     this.#timerAt = riding ? now + backstopMs : this.#dueAt;
     this.#timer = setTimeout(
       () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { waitFor } from '@vigil/shared/testing';
 import { DescendantTracker } from '../../src/process/descendant-tracker.ts';
@@ -239,7 +239,7 @@ describe('DescendantTracker', () => {
       tracker.rideIfDueWithin(5);
       await new Promise((r) => setTimeout(r, 5));
     }
-    // No more rides (the watchdog stopped looking), and the backstop has fired since (120 ms): a
+    // No more rides (the watchdog stopped looking), and the backstop has fired since (80 ms): a
     // newcomer after that is still found, by the own timer going back to its pace.
     await new Promise((r) => setTimeout(r, 500));
     child.stdin?.write('x');
@@ -247,6 +247,84 @@ describe('DescendantTracker', () => {
     await waitFor(() => changes.some((c) => c.includes(sleep)), 10_000, 'the newcomer seen without rides');
     tracker.stop();
     child.kill('SIGKILL');
+  });
+
+  test('a read of the held root that fails while the agent lives does not end the tracking', async () => {
+    const { child, root } = await node(
+      `
+      const { spawn } = require('node:child_process');
+      process.stdin.on('data', () => {
+        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
+        console.log(JSON.stringify({ sleep: s.pid }));
+      });
+      setInterval(() => {}, 1000);
+    `,
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const changes: number[][] = [];
+    const tracker = new DescendantTracker(root, { onChange: (p) => changes.push(p) });
+    tracker.refresh();
+    // The held stat file of the root is swapped for /dev/null under the tracker (same number, so
+    // nothing else of this process can be closed by it): its next read fails, as a pread of a
+    // live process's stat may (ENOMEM).
+    const statFd = readdirSync('/proc/self/fd')
+      .map(Number)
+      .find((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${root.pid}/stat`;
+        } catch {
+          return false;
+        }
+      });
+    assert.ok(statFd !== undefined, 'the root stat file is held');
+    closeSync(statFd);
+    assert.equal(openSync('/dev/null', 'r'), statFd, 'the lowest free number is the one just closed');
+    tracker.refresh();
+    // The agent still runs: a newcomer after the failed read is still found.
+    child.stdin?.write('x');
+    const { sleep } = await line<{ sleep: number }>(child);
+    tracker.refresh();
+    tracker.refresh();
+    assert.ok(
+      changes.some((c) => c.includes(sleep)),
+      `the newcomer is found after the failed read: ${JSON.stringify(changes)}`,
+    );
+    assert.ok(heldFor(root.pid) > 0, 'its files are held again');
+    tracker.stop();
+    assert.equal(heldFor(root.pid), 0, 'and given back at stop');
+    child.kill('SIGKILL');
+  });
+
+  test('rides make the own timer a backstop only while they come more often than the longest pace', async () => {
+    const { child, root } = await node('setInterval(() => {}, 1000)');
+    const maxMs = 2000;
+    // Not started: the only timer is the one a ride arms.
+    const tracker = new DescendantTracker(root, { minMs: 1000, maxMs });
+    // An unchanged tree: the pace is at its longest.
+    tracker.refresh();
+    tracker.refresh();
+    try {
+      // Rides back to back (looks far more often than the pace): the timer backs off to a backstop.
+      tracker.rideIfDueWithin(0);
+      tracker.rideIfDueWithin(0);
+      tracker.rideIfDueWithin(maxMs);
+      assert.ok((tracker.nextTimerInMs ?? 0) > maxMs, `a backstop: ${tracker.nextTimerInMs}`);
+      // Rides farther apart than the pace (a long heartbeat timeout): the timer keeps the pace.
+      const fresh = new DescendantTracker(root, { minMs: 1000, maxMs });
+      fresh.refresh();
+      fresh.refresh();
+      fresh.rideIfDueWithin(0);
+      await new Promise((r) => setTimeout(r, maxMs + 100));
+      fresh.rideIfDueWithin(maxMs);
+      assert.ok(
+        (fresh.nextTimerInMs ?? Number.POSITIVE_INFINITY) <= maxMs,
+        `the pace: ${fresh.nextTimerInMs}`,
+      );
+      fresh.stop();
+    } finally {
+      tracker.stop();
+      child.kill('SIGKILL');
+    }
   });
 
   test('a root pid that is no longer the agent (reused) is not followed', async () => {
