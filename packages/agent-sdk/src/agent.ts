@@ -3,7 +3,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { AgentLifecycle, ConfigReport, FaultSpec, RecoverLevel } from '@vigil/shared';
-import type { CheckReportSource } from './check-reports.js';
+import type { CheckReportSource, CheckRevision } from './check-reports.js';
 import type { HeartbeatClientEvents } from './heartbeat-client.js';
 import type { LifecycleState } from './lifecycle.js';
 import type { MaintenanceHandler, RecoverHandler, RestoreHandler } from './recovery-handlers.js';
@@ -33,8 +33,12 @@ export interface Agent extends EventEmitter<AgentEvents> {
    * service's choosing, cleared with null. A few short lines at most; longer ones are cut.
    */
   reportWarning(key: string, text: string | null): void;
-  /** Each check by name, asked at every heartbeat and sent when it changed (shown by `vigil status`). */
-  reportChecks(source: CheckReportSource): void;
+  /**
+   * Each check by name, sent when it changed (shown by `vigil status`). Asked at every heartbeat,
+   * unless `revision` is given: a stamp that changes whenever the reports may have, and while it
+   * stays the same the beats neither ask nor compare.
+   */
+  reportChecks(source: CheckReportSource, revision?: CheckRevision): void;
   /** Counts finished work, so the watchdog can tell "busy but moving" from "stuck". */
   tick(n?: number): void;
   /** The same path as a `fault` command; throws VIGIL_FAULTS_DISABLED unless enabled. */

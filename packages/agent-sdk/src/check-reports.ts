@@ -16,6 +16,9 @@ const MAX_NAME_CHARS = 128;
 
 export type CheckReportSource = () => Iterable<[name: string, report: CheckReport]>;
 
+/** A stamp of the checks' state: equal stamps mean equal reports (see Agent.reportChecks). */
+export type CheckRevision = () => string | number;
+
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

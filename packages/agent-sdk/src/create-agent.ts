@@ -20,7 +20,7 @@ import {
 import type { Agent, AgentEvents } from './agent.js';
 import { type CreateAgentOptions, type ResolvedAgentOptions, resolveAgentOptions } from './agent-options.js';
 import { AutoRestore } from './auto-restore.js';
-import type { CheckReportSource } from './check-reports.js';
+import type { CheckReportSource, CheckRevision } from './check-reports.js';
 import { CommandDispatcher } from './command-dispatcher.js';
 import { sdkErrors } from './errors.js';
 import { FaultInjector } from './faults/fault-injector.js';
@@ -175,8 +175,8 @@ class VigilAgent extends EventEmitter<AgentEvents> implements Agent {
     this.#report.setConfig(report);
   }
 
-  reportChecks(source: CheckReportSource): void {
-    this.#report.setChecks(source);
+  reportChecks(source: CheckReportSource, revision?: CheckRevision): void {
+    this.#report.setChecks(source, revision);
   }
 
   reportWarning(key: string, text: string | null): void {

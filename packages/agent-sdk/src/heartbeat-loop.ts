@@ -30,6 +30,8 @@ export class HeartbeatLoop {
   #sentWarningsVersion = 0;
   /** The checks' report last sent in this session, as JSON; '' sends the next one. */
   #sentChecks = '';
+  /** The stamp the checks had when last read in this session (undefined: read them next beat). */
+  #readChecksRevision: string | number | undefined;
 
   constructor(options: HeartbeatLoopOptions) {
     this.#intervalMs = options.intervalMs;
@@ -48,6 +50,7 @@ export class HeartbeatLoop {
     this.#sentConfigVersion = -1;
     this.#sentWarningsVersion = 0;
     this.#sentChecks = '';
+    this.#readChecksRevision = undefined;
     this.#lag.start();
     this.#schedule();
     this.#beat();
@@ -103,10 +106,17 @@ export class HeartbeatLoop {
     if (config) this.#sentConfigVersion = report.configVersion;
     const warnings = report.warningsVersion !== this.#sentWarningsVersion ? report.warnings : undefined;
     if (warnings) this.#sentWarningsVersion = report.warningsVersion;
-    const current = report.checks();
-    const checksJson = current ? JSON.stringify(current) : '';
-    const checks = current && checksJson !== this.#sentChecks ? current : undefined;
-    if (checks) this.#sentChecks = checksJson;
+    // With a stamp that has not moved since the last read, the reports are what was last sent:
+    // neither built nor compared (most beats: checks run seconds apart).
+    const revision = report.checksRevision();
+    let checks: ReturnType<SelfReport['checks']>;
+    if (revision === undefined || revision !== this.#readChecksRevision) {
+      const current = report.checks();
+      const checksJson = current ? JSON.stringify(current) : '';
+      checks = current && checksJson !== this.#sentChecks ? current : undefined;
+      if (checks) this.#sentChecks = checksJson;
+      this.#readChecksRevision = current ? revision : undefined;
+    }
     this.#send({
       v: PROTOCOL_VERSION,
       type: 'heartbeat',

@@ -11,7 +11,7 @@ import {
   MAX_WARNING_CHARS,
   MAX_WARNINGS,
 } from '@vigil/shared';
-import { boundCheckReports, type CheckReportSource } from './check-reports.js';
+import { boundCheckReports, type CheckReportSource, type CheckRevision } from './check-reports.js';
 
 export type HealthSource = HealthSummary | (() => HealthSummary);
 
@@ -32,6 +32,7 @@ export class SelfReport {
   readonly #warnings = new Map<string, string>();
   #warningsVersion = 0;
   #checks: CheckReportSource | undefined;
+  #checksRevision: CheckRevision | undefined;
 
   /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
   constructor(state: () => AgentLifecycle = () => 'starting') {
@@ -92,8 +93,22 @@ export class SelfReport {
   }
 
   /** Where each check's state comes from; asked at every heartbeat, sent when it changed. */
-  setChecks(source: CheckReportSource): void {
+  setChecks(source: CheckReportSource, revision?: CheckRevision): void {
     this.#checks = source;
+    this.#checksRevision = revision;
+  }
+
+  /**
+   * The checks' stamp, when the service gives one (and it answers): equal stamps mean the reports
+   * are the same as when it was last read. Undefined: ask `checks()` and compare.
+   */
+  checksRevision(): string | number | undefined {
+    if (!this.#checks || !this.#checksRevision) return undefined;
+    try {
+      return this.#checksRevision();
+    } catch {
+      return undefined;
+    }
   }
 
   /** The checks, bounded; undefined when the service reports none. */

@@ -63,6 +63,62 @@ describe('per-check reports in heartbeats', () => {
     beats.dispose();
   });
 
+  test('with a revision, the source is read only when the stamp moves, and again in each new session', () => {
+    const selfReport = new SelfReport();
+    const sent: HeartbeatMessage[] = [];
+    const beats = new HeartbeatLoop({ intervalMs: 60_000, report: selfReport, send: (m) => sent.push(m) });
+    let at = 1000;
+    let stamp = 1;
+    let reads = 0;
+    selfReport.setChecks(
+      () => {
+        reads++;
+        return [['disk-root', report('/ 20% used', at)]];
+      },
+      () => stamp,
+    );
+    beats.start();
+    beats.beatNow();
+    beats.beatNow();
+    assert.equal(reads, 1, 'the stamp held: read once, in the first beat');
+    at = 2000;
+    stamp = 2;
+    beats.beatNow();
+    beats.beatNow();
+    assert.equal(reads, 2, 'the stamp moved: read once more');
+    // A stamp that moves with reports that do not: read, compared, not sent again.
+    stamp = 3;
+    beats.beatNow();
+    assert.equal(reads, 3);
+    beats.stop();
+    beats.start();
+    assert.equal(reads, 4, 'a new session reads them again');
+    const withChecks = sent.map((m) => (m.checks ? m.checks['disk-root']?.lastRunAt : null));
+    assert.deepEqual(withChecks, [1000, null, null, 2000, null, null, 2000]);
+    beats.dispose();
+  });
+
+  test('a revision that throws falls back to reading the source every beat', () => {
+    const selfReport = new SelfReport();
+    let reads = 0;
+    selfReport.setChecks(
+      () => {
+        reads++;
+        return [['disk-root', report()]];
+      },
+      () => {
+        throw new Error('stamp gone');
+      },
+    );
+    const sent: HeartbeatMessage[] = [];
+    const beats = new HeartbeatLoop({ intervalMs: 60_000, report: selfReport, send: (m) => sent.push(m) });
+    beats.start();
+    beats.beatNow();
+    beats.dispose();
+    assert.equal(reads, 2);
+    assert.ok(sent[0]?.checks);
+  });
+
   test('a source that throws leaves the beat going without checks', () => {
     const selfReport = new SelfReport();
     selfReport.setChecks(() => {

@@ -42,6 +42,8 @@ export class CheckRegistry extends EventEmitter<CheckRegistryEvents> {
   #factor = 1;
   #pausedNonCritical = false;
   #stopped = false;
+  /** How many times the set of checks was replaced (apply). */
+  #applied = 0;
 
   constructor(options: CheckRegistryOptions) {
     super();
@@ -65,6 +67,7 @@ export class CheckRegistry extends EventEmitter<CheckRegistryEvents> {
       this.#schedule(check),
     );
     this.#entries = plan.entries;
+    this.#applied++;
     for (const entry of plan.retired) void this.#stopEntry(entry, 'check removed');
     for (const entry of plan.fresh) {
       if (this.#pausedNonCritical && !entry.config.critical) entry.pause();
@@ -134,6 +137,16 @@ export class CheckRegistry extends EventEmitter<CheckRegistryEvents> {
         affectsHealth: e.config.affectsHealth,
       })),
     );
+  }
+
+  /**
+   * A stamp of every check's reported state: equal stamps mean equal `states()` (the set of
+   * checks and each one's results, pause and config), so the heartbeat can skip rebuilding them.
+   */
+  get revision(): string {
+    let stamp = String(this.#applied);
+    for (const entry of this.#entries.values()) stamp += `,${entry.revision}`;
+    return stamp;
   }
 
   states(): CheckState[] {

@@ -37,6 +37,8 @@ export class ScheduledCheck {
   since: number;
   runs = 0;
   skipped = 0;
+  /** Grows whenever what its report shows may have changed: a result, a pause or resume, new settings. */
+  revision = 0;
 
   constructor(check: Check, hooks: ScheduleHooks) {
     this.#check = check;
@@ -65,6 +67,7 @@ export class ScheduledCheck {
   /** Stops running it; a run in flight is aborted (shedding load now) and its result discarded. */
   pause(): void {
     this.paused = true;
+    this.revision++;
     this.#clearTimer();
     const inFlight = this.#inFlight;
     if (inFlight) {
@@ -76,6 +79,7 @@ export class ScheduledCheck {
 
   resume(): void {
     this.paused = false;
+    this.revision++;
     this.start();
   }
 
@@ -92,6 +96,7 @@ export class ScheduledCheck {
   replace(check: Check): void {
     const old = this.#check;
     this.#check = check;
+    this.revision++;
     this.#abandoned = undefined;
     this.#inFlight?.run.abort('check retuned');
     old.dispose?.();
@@ -199,6 +204,7 @@ export class ScheduledCheck {
     this.#hysteresis = nextHysteresis(this.#hysteresis, result.status, this.config);
     this.last = result;
     this.runs += 1;
+    this.revision++;
     if (this.#hysteresis.status !== from) this.since = result.at;
     this.#hooks.onResult(this, result, from);
   }

@@ -96,7 +96,10 @@ export class AgentRuntime {
         ? { ...summary, status: 'degraded' }
         : summary;
     });
-    this.agent.reportChecks(() => this.registry.states().map(checkReport));
+    this.agent.reportChecks(
+      () => this.registry.states().map(checkReport),
+      () => this.registry.revision,
+    );
     new RecoveryPlan({
       agent: this.agent,
       registry: this.registry,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
 import { waitFor } from '@vigil/shared/testing';
 import { CheckRegistry } from '../../src/checks/check-registry.ts';
+import { checkReport } from '../../src/checks/check-report.ts';
 import type { CheckConfig } from '../../src/config/checks-schema.ts';
 import { testContext } from './support/check-config.ts';
 import { type Harness, harness, scriptedConfig } from './support/registry-harness.ts';
@@ -222,4 +223,47 @@ test('a throwing listener does not break the run', async () => {
   assert.equal((await h.registry.runNow('a')).status, 'critical');
   assert.equal(h.transitions.length, 1);
   await assert.rejects(h.registry.runNow('nope'), /no check named "nope" \(configured: a\)/);
+});
+
+test('revision: whenever what states() shows changes, the stamp changes; while it holds, so do they', async () => {
+  const h = make({ random: () => 0.5 });
+  const shown = () => JSON.stringify(h.registry.states().map(checkReport));
+  let last = { stamp: h.registry.revision, shown: shown() };
+  let changes = 0;
+  const look = (what: string) => {
+    const now = { stamp: h.registry.revision, shown: shown() };
+    if (now.shown !== last.shown) {
+      assert.notEqual(now.stamp, last.stamp, `${what}: the reports changed, the stamp must too`);
+      changes++;
+    }
+    last = now;
+  };
+  h.registry.apply([scriptedConfig('a'), scriptedConfig('b', { critical: true })]);
+  look('apply');
+  for (let i = 0; i < 6; i++) {
+    await h.step(400, 50);
+    look(`step ${i}`);
+  }
+  h.registry.pauseNonCritical();
+  look('pause');
+  await h.step(2000, 100);
+  look('paused, time passes');
+  h.registry.resumeAll();
+  look('resume');
+  await h.step(1500, 50);
+  look('resumed');
+  h.registry.apply([scriptedConfig('a', { intervalMs: 2000 }), scriptedConfig('b', { critical: true })]);
+  look('new settings');
+  h.registry.apply([scriptedConfig('b', { critical: true })]);
+  look('a removed');
+  h.registry.apply([scriptedConfig('b', { critical: true }), scriptedConfig('a')]);
+  look('a back');
+  await h.step(1500, 50);
+  look('after');
+  assert.ok(changes >= 8, `the reports changed ${changes} times: the test saw the stamp move`);
+  // Nothing happens (no time passes): the stamp holds.
+  assert.equal(h.registry.revision, h.registry.revision);
+  const held = h.registry.revision;
+  await settle();
+  assert.equal(h.registry.revision, held);
 });
