@@ -143,20 +143,31 @@ export class FileFollower {
     const handle = this.#handle as FileHandle;
     const info = await handle.stat();
     if (info.size < this.#position || !(await this.#stillWhereWeWere(handle))) {
-      // Truncated (copytruncate, `: > file`): what is there now is new.
-      await this.#readRotatedCopy();
-      this.#position = 0;
-      this.#partial = Buffer.alloc(0);
-      this.#seen = Buffer.alloc(0);
+      await this.#startOverAfterTruncate();
     }
     const buffer = Buffer.alloc(READ_BYTES);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, this.#position);
       if (bytesRead === 0) return;
+      // A truncate and regrowth can come between two reads (the writer does not wait for us): the
+      // bytes before this chunk are then no longer the ones we read, and the chunk is the new
+      // file's, from the wrong place. Checked after the read, so a chunk is never taken from it.
+      if (!(await this.#stillWhereWeWere(handle))) {
+        await this.#startOverAfterTruncate();
+        continue;
+      }
       this.#position += bytesRead;
       this.#remember(buffer.subarray(0, bytesRead));
       this.#split(buffer.subarray(0, bytesRead), info.mtimeMs);
     }
+  }
+
+  /** Truncated (copytruncate, `: > file`): what is there now is new, read from its start. */
+  async #startOverAfterTruncate(): Promise<void> {
+    await this.#readRotatedCopy();
+    this.#position = 0;
+    this.#partial = Buffer.alloc(0);
+    this.#seen = Buffer.alloc(0);
   }
 
   #remember(bytes: Buffer): void {

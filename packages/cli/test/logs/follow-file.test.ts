@@ -142,6 +142,29 @@ describe('following across a copytruncate (how agent.log is rotated)', () => {
     assert.deepEqual(lines, ['x1', 'y1-longer-than-before']);
   });
 
+  test('a truncate and regrowth between two reads of one pass is seen: nothing is read from the wrong place', async () => {
+    const lines: string[] = [];
+    follower = new FileFollower({
+      path: home.agentLog,
+      watch: false,
+      pollMs: 3_600_000,
+      onLine: (l) => {
+        lines.push(l);
+        // The writer truncates and writes again while the follower is between two reads.
+        if (l === 'x1') {
+          truncateSync(home.agentLog, 0);
+          append(home.agentLog, 'y1-longer-than-before\n');
+        }
+      },
+    });
+    writeFileSync(home.agentLog, 'x1\n');
+    await follower.start();
+    await until(lines, 'y1-longer-than-before');
+    follower.check();
+    await follower.stop();
+    assert.deepEqual(lines, ['x1', 'y1-longer-than-before']);
+  });
+
   test("a real writer and vigil's rotator: every line kept on disk is followed once, in order", async () => {
     const seen: number[] = [];
     follower = new FileFollower({
