@@ -31,7 +31,7 @@ export class HeartbeatLoop {
   /** The checks' report last sent in this session, as JSON; '' sends the next one. */
   #sentChecks = '';
   /** The stamp the checks had when last read in this session (undefined: read them next beat). */
-  #readChecksRevision: string | number | undefined;
+  #readChecksRevision: string | undefined;
 
   constructor(options: HeartbeatLoopOptions) {
     this.#intervalMs = options.intervalMs;

@@ -33,6 +33,8 @@ export class SelfReport {
   #warningsVersion = 0;
   #checks: CheckReportSource | undefined;
   #checksRevision: CheckRevision | undefined;
+  /** Grows with each setChecks: a new source's stamps never match the old one's. */
+  #checksSource = 0;
 
   /** `state` reads the lifecycle, the one writer of the state heartbeats report. */
   constructor(state: () => AgentLifecycle = () => 'starting') {
@@ -96,16 +98,17 @@ export class SelfReport {
   setChecks(source: CheckReportSource, revision?: CheckRevision): void {
     this.#checks = source;
     this.#checksRevision = revision;
+    this.#checksSource++;
   }
 
   /**
    * The checks' stamp, when the service gives one (and it answers): equal stamps mean the reports
    * are the same as when it was last read. Undefined: ask `checks()` and compare.
    */
-  checksRevision(): string | number | undefined {
+  checksRevision(): string | undefined {
     if (!this.#checks || !this.#checksRevision) return undefined;
     try {
-      return this.#checksRevision();
+      return `${this.#checksSource}:${this.#checksRevision()}`;
     } catch {
       return undefined;
     }

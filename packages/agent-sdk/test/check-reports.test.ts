@@ -93,8 +93,18 @@ describe('per-check reports in heartbeats', () => {
     beats.stop();
     beats.start();
     assert.equal(reads, 4, 'a new session reads them again');
+    // Another source whose stamps happen to match the old one's: read all the same.
+    selfReport.setChecks(
+      () => {
+        reads++;
+        return [['disk-root', report('/ 20% used', at)]];
+      },
+      () => stamp,
+    );
+    beats.beatNow();
+    assert.equal(reads, 5, 'a new source is read at the next beat');
     const withChecks = sent.map((m) => (m.checks ? m.checks['disk-root']?.lastRunAt : null));
-    assert.deepEqual(withChecks, [1000, null, null, 2000, null, null, 2000]);
+    assert.deepEqual(withChecks, [1000, null, null, 2000, null, null, 2000, null]);
     beats.dispose();
   });
 
