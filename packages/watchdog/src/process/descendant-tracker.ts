@@ -71,8 +71,8 @@ export class DescendantTracker {
       this.#tree = null;
     }
     for (const [pid, p] of this.#known) {
-      if (inTree.get(pid) === p.startTicks) continue;
-      // Out of the tree (orphaned, or gone): its own stat says which.
+      // Its own stat says whether it lives, in the tree or out of it (orphaned): a child that
+      // exited stays listed in its parent's children file as a zombie until it is reaped.
       if (!isSameProcessAlive(pid, p.startTicks)) {
         this.#known.delete(pid);
         changed = true;

@@ -327,6 +327,34 @@ describe('DescendantTracker', () => {
     }
   });
 
+  test('a child that exited but is not reaped (a zombie still in the tree) is forgotten', async () => {
+    // The shell starts a short sleep and execs a long one, which never waits for it: the short
+    // one stays a zombie, listed in its parent's children file for good.
+    const parent = spawn('sh', ['-c', 'sleep 3 & exec sleep 1000'], { stdio: 'ignore' });
+    const pid = parent.pid as number;
+    try {
+      await waitFor(() => readProcStat(pid)?.comm === 'sleep', 5000, 'the exec');
+      const root = { pid, startTicks: readProcStat(pid)?.startTicks as number };
+      const changes: number[][] = [];
+      const tracker = new DescendantTracker(root, { onChange: (p) => changes.push(p) });
+      await waitFor(
+        () => {
+          tracker.refresh();
+          return (changes.at(-1) ?? []).length === 1;
+        },
+        5000,
+        'the short sleep tracked',
+      );
+      const short = (changes.at(-1) as number[])[0] as number;
+      await waitFor(() => readProcStat(short)?.state === 'Z', 10_000, 'the short sleep exits, unreaped');
+      tracker.refresh();
+      assert.deepEqual(changes.at(-1), [], 'the zombie is no longer one of the tracked');
+      tracker.stop();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   test('a root pid that is no longer the agent (reused) is not followed', async () => {
     const { child, root } = await node('setInterval(() => {}, 1000)');
     const tracker = new DescendantTracker({ pid: root.pid, startTicks: root.startTicks - 1 });
