@@ -2,7 +2,6 @@
  * One request, one response over a control or status socket: what the CLI and tests use to
  * talk to a running watchdog.
  */
-import { randomUUID } from 'node:crypto';
 import { sharedErrors } from '../errors.js';
 import { attachNdjson } from '../framing/ndjson-socket.js';
 import { CONNECTION_REFUSAL_ID, PROTOCOL_VERSION } from '../protocol/constants.js';
@@ -13,13 +12,22 @@ import { connectOnce } from './connect-once.js';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type RequestBody = DistributiveOmit<ControlRequest, 'v' | 'type' | 'id'>;
 
+/**
+ * A request's id need only tell its answer apart on its own connection (one connection per
+ * request), so pid, time and a counter do. node:crypto's randomUUID would load the whole crypto
+ * module (about 20 internal modules) into every short-lived command.
+ */
+let sent = 0;
+const requestId = (): string =>
+  `${process.pid.toString(36)}-${Date.now().toString(36)}-${(sent++).toString(36)}`;
+
 export async function sendRequest(
   socketPath: string,
   body: RequestBody,
   timeoutMs = 5000,
 ): Promise<ControlResponse> {
   const socket = await connectOnce(socketPath, timeoutMs);
-  const id = randomUUID();
+  const id = requestId();
   return new Promise<ControlResponse>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
