@@ -4,7 +4,7 @@ import type { HeartbeatMessage } from '@vigil/shared';
 import { FakeClock } from '@vigil/shared/testing';
 import { CpuDetector } from '../../src/detect/cpu-detector.ts';
 import type { DetectorEvent } from '../../src/detect/detector-event.ts';
-import { HeartbeatMonitor } from '../../src/detect/heartbeat-monitor.ts';
+import { HeartbeatMonitor, type HeartbeatMonitorOptions } from '../../src/detect/heartbeat-monitor.ts';
 import { judgeStarvation } from '../../src/detect/host-pressure.ts';
 import { MemoryDetector } from '../../src/detect/memory-detector.ts';
 import { SelfReportDetector } from '../../src/detect/self-report.ts';
@@ -259,6 +259,25 @@ describe('heartbeat monitor', () => {
     return { clock, r, m, gaps };
   }
 
+  /** A monitor that reads through `flow` (the deadline-driven socket), without host pressure. */
+  function flowing(
+    clock: FakeClock,
+    r: ReturnType<typeof recorder>,
+    options: Partial<HeartbeatMonitorOptions>,
+  ) {
+    return new HeartbeatMonitor({
+      clock,
+      timeoutMs: 1500,
+      pressureEnabled: false,
+      maxStretch: 4,
+      emit: r.emit,
+      checkEveryMs: 100,
+      defer: (fn) => fn(),
+      readState: () => 'S',
+      ...options,
+    });
+  }
+
   test('lost after the timeout without a beat; cleared by the next beat', () => {
     const { clock, r, m } = monitor();
     m.arm(42);
@@ -342,15 +361,8 @@ describe('heartbeat monitor', () => {
     const drain = () => {
       for (let fn = deferred.shift(); fn; fn = deferred.shift()) fn();
     };
-    const m = new HeartbeatMonitor({
-      clock,
-      timeoutMs: 1500,
-      pressureEnabled: false,
-      maxStretch: 4,
-      emit: r.emit,
-      checkEveryMs: 100,
+    const m = flowing(clock, r, {
       defer: (fn) => deferred.push(fn),
-      readState: () => 'S',
       flow: () => {
         calls.push('flow');
         return false;
@@ -386,15 +398,8 @@ describe('heartbeat monitor', () => {
     let readAll = true;
     let m: HeartbeatMonitor | undefined;
     const holds: number[] = [];
-    m = new HeartbeatMonitor({
-      clock,
-      timeoutMs: 1500,
-      pressureEnabled: false,
-      maxStretch: 4,
-      emit: r.emit,
-      checkEveryMs: 100,
+    m = flowing(clock, r, {
       defer: (fn) => deferred.push(fn),
-      readState: () => 'S',
       // The read hands over the beat the agent stamped 20 ms ago, as the real drain does.
       flow: () => {
         m?.beat(clock.now() - 20);
@@ -416,15 +421,8 @@ describe('heartbeat monitor', () => {
     assert.deepEqual(holds, [750, 1650]);
     // An agent that stops beating is still lost at its timeout, judged on the synchronous path.
     readAll = true;
-    m = new HeartbeatMonitor({
-      clock,
-      timeoutMs: 1500,
-      pressureEnabled: false,
-      maxStretch: 4,
-      emit: r.emit,
-      checkEveryMs: 100,
+    m = flowing(clock, r, {
       defer: () => assert.fail('a complete read needs no deferred verdict'),
-      readState: () => 'S',
       flow: () => true,
     });
     m.arm(43);
@@ -438,17 +436,9 @@ describe('heartbeat monitor', () => {
       const t = monitor();
       const own = { looks: 0, ridden: 0 };
       let flows = 0;
-      const m = new HeartbeatMonitor({
-        clock: t.clock,
-        timeoutMs: 1500,
-        pressureEnabled: false,
-        maxStretch: 4,
-        emit: t.r.emit,
-        checkEveryMs: 100,
+      const m = flowing(t.clock, t.r, {
         intervalMs: 250,
-        defer: (fn) => fn(),
         onOwnGap: (ms) => t.gaps.push(ms),
-        readState: () => 'S',
         flow: () => {
           flows++;
           return false;

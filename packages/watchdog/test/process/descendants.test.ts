@@ -37,6 +37,27 @@ async function line<T>(child: ChildProcess): Promise<T> {
   return JSON.parse(String(data)) as T;
 }
 
+/** A root that starts one `sleep` child for each `spawnSleep(child)`, and says which. */
+function sleepOnDemand() {
+  return node(
+    `
+    const { spawn } = require('node:child_process');
+    process.stdin.on('data', () => {
+      const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
+      console.log(JSON.stringify({ sleep: s.pid }));
+    });
+    setInterval(() => {}, 1000);
+  `,
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+}
+
+/** Has a `sleepOnDemand` root start its next sleep; resolves to that sleep's pid. */
+async function spawnSleep(child: ChildProcess): Promise<number> {
+  child.stdin?.write('x');
+  return (await line<{ sleep: number }>(child)).sleep;
+}
+
 describe('walkTree', () => {
   test('children, grandchildren and a setsid child, from the children files', async () => {
     const { child, root } = await node(`
@@ -186,25 +207,14 @@ describe('DescendantTracker', () => {
   });
 
   test('a refresh due soon is taken on a wakeup of the watchdog; one far off waits for its own time', async () => {
-    const { child, root } = await node(
-      `
-      const { spawn } = require('node:child_process');
-      process.stdin.on('data', () => {
-        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
-        console.log(JSON.stringify({ sleep: s.pid }));
-      });
-      setInterval(() => {}, 1000);
-    `,
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    const { child, root } = await sleepOnDemand();
     const changes: number[][] = [];
     // The first refresh is an hour away.
     const tracker = new DescendantTracker(root, {
       minMs: 3_600_000,
       onChange: (p) => changes.push(p),
     }).start();
-    child.stdin?.write('x');
-    const { sleep } = await line<{ sleep: number }>(child);
+    const sleep = await spawnSleep(child);
     tracker.rideIfDueWithin(1000);
     assert.deepEqual(changes, [], 'an hour off is not due within a second');
     tracker.rideIfDueWithin(3_600_000);
@@ -216,17 +226,7 @@ describe('DescendantTracker', () => {
   });
 
   test('when the wakeups offering rides stop, the own timer takes the refreshes back', async () => {
-    const { child, root } = await node(
-      `
-      const { spawn } = require('node:child_process');
-      process.stdin.on('data', () => {
-        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
-        console.log(JSON.stringify({ sleep: s.pid }));
-      });
-      setInterval(() => {}, 1000);
-    `,
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    const { child, root } = await sleepOnDemand();
     const changes: number[][] = [];
     const tracker = new DescendantTracker(root, {
       minMs: 20,
@@ -242,25 +242,14 @@ describe('DescendantTracker', () => {
     // No more rides (the watchdog stopped looking), and the backstop has fired since (80 ms): a
     // newcomer after that is still found, by the own timer going back to its pace.
     await new Promise((r) => setTimeout(r, 500));
-    child.stdin?.write('x');
-    const { sleep } = await line<{ sleep: number }>(child);
+    const sleep = await spawnSleep(child);
     await waitFor(() => changes.some((c) => c.includes(sleep)), 10_000, 'the newcomer seen without rides');
     tracker.stop();
     child.kill('SIGKILL');
   });
 
   test('a read of the held root that fails while the agent lives does not end the tracking', async () => {
-    const { child, root } = await node(
-      `
-      const { spawn } = require('node:child_process');
-      process.stdin.on('data', () => {
-        const s = spawn('sleep', ['1000'], { stdio: 'ignore' });
-        console.log(JSON.stringify({ sleep: s.pid }));
-      });
-      setInterval(() => {}, 1000);
-    `,
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    const { child, root } = await sleepOnDemand();
     const changes: number[][] = [];
     const tracker = new DescendantTracker(root, { onChange: (p) => changes.push(p) });
     tracker.refresh();
@@ -281,8 +270,7 @@ describe('DescendantTracker', () => {
     assert.equal(openSync('/dev/null', 'r'), statFd, 'the lowest free number is the one just closed');
     tracker.refresh();
     // The agent still runs: a newcomer after the failed read is still found.
-    child.stdin?.write('x');
-    const { sleep } = await line<{ sleep: number }>(child);
+    const sleep = await spawnSleep(child);
     tracker.refresh();
     tracker.refresh();
     assert.ok(
