@@ -18,6 +18,13 @@ export interface Clock {
   /** Wall-clock epoch milliseconds: for timestamps shown to people and written to files. */
   wallNow(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * `fn` every `ms` (at most MAX_TIMER_MS) until cleared with clearTimeout. One timer for good,
+   * for a fixed pace such as the resource sampler's: a timeout armed again on each tick builds a
+   * new Node timer every time. After the process was stopped it fires once, then keeps the pace
+   * from there (no burst to catch up).
+   */
+  setInterval(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
@@ -25,6 +32,13 @@ let nextSystemTimerId = 1;
 
 /** The longest delay a Node timer takes as it is: 2^31-1 ms, about 24.8 days. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A setInterval period in range, or a RangeError: Node would take a longer one as 1 ms. */
+export function intervalPeriod(ms: number): number {
+  if (!(ms <= MAX_TIMER_MS))
+    throw new RangeError(`an interval of ${ms} ms is longer than a timer takes (${MAX_TIMER_MS} ms)`);
+  return Math.max(1, ms);
+}
 
 /** The host's CLOCK_MONOTONIC in ms: the same clock in every process on the machine. */
 export function hostMonotonicMs(): number {
@@ -53,6 +67,11 @@ export function createSystemClock(): Clock {
         timers.set(id, timer);
       };
       arm(ms);
+      return { id };
+    },
+    setInterval(fn, ms) {
+      const id = nextSystemTimerId++;
+      timers.set(id, setInterval(fn, intervalPeriod(ms)));
       return { id };
     },
     clearTimeout(handle) {

@@ -30,6 +30,42 @@ describe('FakeClock', () => {
     assert.deepEqual(at, [100, 150]);
   });
 
+  test('an interval fires every period until cleared, also when it clears itself', () => {
+    const clock = new FakeClock();
+    const at: number[] = [];
+    const every = clock.setInterval(() => at.push(clock.now()), 100);
+    clock.advance(350);
+    assert.deepEqual(at, [100, 200, 300]);
+    clock.clearTimeout(every);
+    clock.advance(1000);
+    assert.deepEqual(at, [100, 200, 300]);
+    assert.equal(clock.pending, 0);
+    const self: number[] = [];
+    const handle = clock.setInterval(() => {
+      self.push(clock.now());
+      if (self.length === 2) clock.clearTimeout(handle);
+    }, 50);
+    clock.advance(500);
+    assert.deepEqual(self, [1400, 1450]);
+    assert.equal(clock.pending, 0);
+  });
+
+  test('an interval missed in a jump fires once, then keeps its period from there', () => {
+    const clock = new FakeClock();
+    const at: number[] = [];
+    clock.setInterval(() => at.push(clock.now()), 100);
+    clock.jump(1050);
+    assert.deepEqual(at, [1050]);
+    clock.advance(250);
+    assert.deepEqual(at, [1050, 1150, 1250]);
+  });
+
+  test('an interval longer than a timer takes is refused, not run every millisecond', () => {
+    const clock = new FakeClock();
+    assert.throws(() => clock.setInterval(() => {}, 2 ** 31), RangeError);
+    assert.throws(() => clock.setInterval(() => {}, Number.NaN), RangeError);
+  });
+
   test('wall time moves with monotonic time', () => {
     const clock = new FakeClock(0, 1_000_000);
     clock.advance(250);
@@ -55,6 +91,23 @@ describe('system clock', () => {
     clock.clearTimeout(farther);
     assert.equal(fired, 0);
     assert.deepEqual(warnings, []);
+  });
+
+  test('an interval fires again and again on one timer, and stops when cleared', async () => {
+    const { createSystemClock, MAX_TIMER_MS } = await import('@vigil/shared');
+    const clock = createSystemClock();
+    let fired = 0;
+    await new Promise<void>((resolve) => {
+      const handle = clock.setInterval(() => {
+        if (++fired === 3) {
+          clock.clearTimeout(handle);
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 40));
+    assert.equal(fired, 3, 'nothing after clearTimeout');
+    assert.throws(() => clock.setInterval(() => {}, MAX_TIMER_MS + 1), RangeError);
   });
 
   test('a short delay still fires', async () => {

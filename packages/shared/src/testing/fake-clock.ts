@@ -1,11 +1,13 @@
 /** A Clock for tests: time moves only when `advance`, `jump` or `runNext` is called. */
-import type { Clock, TimerHandle } from '../clock.js';
+import { type Clock, intervalPeriod, type TimerHandle } from '../clock.js';
 
 interface FakeTimer {
   id: number;
   at: number;
   seq: number;
   fn: () => void;
+  /** An interval's period: fired again this long after each firing. */
+  every?: number;
 }
 
 export class FakeClock implements Clock {
@@ -30,6 +32,13 @@ export class FakeClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), seq: this.#seq++, fn };
+    this.#timers.push(timer);
+    return { id: timer.id };
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    const every = intervalPeriod(ms);
+    const timer = { id: this.#nextId++, at: this.#now + every, seq: this.#seq++, fn, every };
     this.#timers.push(timer);
     return { id: timer.id };
   }
@@ -92,6 +101,10 @@ export class FakeClock implements Clock {
   #fire(timer: FakeTimer): void {
     this.#timers = this.#timers.filter((t) => t !== timer);
     this.#now = Math.max(this.#now, timer.at);
+    // As Node's: the next firing is a period after this one ran, so one late firing (a jump)
+    // is not followed by a burst of the ones missed.
+    if (timer.every !== undefined)
+      this.#timers.push({ ...timer, at: this.#now + timer.every, seq: this.#seq++ });
     timer.fn();
   }
 }

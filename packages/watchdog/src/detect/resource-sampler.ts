@@ -171,7 +171,10 @@ export class ResourceSampler {
     this.#tree = new SampledTree(pid);
     this.#treeAt = Number.NEGATIVE_INFINITY;
     this.#meter = new UsageMeter();
+    // A sample of the new agent now, then one every interval, on one timer for good.
+    this.#o.clock.clearTimeout(this.#timer);
     this.#tick();
+    this.#timer = this.#o.clock.setInterval(() => this.#tick(), this.#o.intervalMs);
   }
 
   /** Stops sampling and gives back every descriptor it held. */
@@ -202,8 +205,6 @@ export class ResourceSampler {
       // A failed sample is skipped, never fatal: the watchdog must outlive anything odd in /proc.
       this.#o.onError?.(error as Error);
     }
-    this.#o.clock.clearTimeout(this.#timer);
-    this.#timer = this.#o.clock.setTimeout(() => this.#tick(), this.#o.intervalMs);
     this.#o.onTick?.();
   }
 }

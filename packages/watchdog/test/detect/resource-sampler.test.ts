@@ -218,6 +218,10 @@ describe('ResourceSampler', () => {
     }
     sampler.watch(r.pid);
     clock.advance(250);
+    assert.equal(clock.pending, 1, 'one timer, however often it was watched again');
+    const before = samples.length;
+    clock.advance(1000);
+    assert.equal(samples.length - before, 4, 'a sample every interval');
     assert.equal(sampler.following, 4);
     assert.ok(heldProcFiles() > heldBefore, 'it holds descriptors while it samples');
     sampler.stop();

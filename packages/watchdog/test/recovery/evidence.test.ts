@@ -112,6 +112,7 @@ describe('evidence before a hard stop', () => {
       now: () => fake.now(),
       wallNow: () => fake.wallNow() - step,
       setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+      setInterval: (fn, ms) => fake.setInterval(fn, ms),
       clearTimeout: (handle) => fake.clearTimeout(handle),
     };
     let done = false;
