@@ -14,6 +14,10 @@ function countingClock(): { clock: Clock; armed: () => number } {
       now: real.now,
       wallNow: real.wallNow,
       clearTimeout: real.clearTimeout,
+      setInterval(fn, ms) {
+        armed++;
+        return real.setInterval(fn, ms);
+      },
       setTimeout(fn, ms) {
         armed++;
         return real.setTimeout(fn, ms);
