@@ -171,10 +171,11 @@ export class ResourceSampler {
     this.#tree = new SampledTree(pid);
     this.#treeAt = Number.NEGATIVE_INFINITY;
     this.#meter = new UsageMeter();
-    // A sample of the new agent now, then one every interval, on one timer for good.
+    // One timer for good, armed before the first sample of the new agent is taken now: a tick
+    // that throws (its onTick) still leaves the sampling running, as each later tick does.
     this.#o.clock.clearTimeout(this.#timer);
-    this.#tick();
     this.#timer = this.#o.clock.setInterval(() => this.#tick(), this.#o.intervalMs);
+    this.#tick();
   }
 
   /** Stops sampling and gives back every descriptor it held. */

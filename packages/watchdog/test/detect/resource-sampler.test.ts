@@ -234,4 +234,24 @@ describe('ResourceSampler', () => {
     assert.ok(last.rssBytes > 4 * 1024 * 1024, String(last.rssBytes));
     assert.equal(clock.pending, 0, 'stopped: no timer left');
   });
+
+  test('a first tick whose onTick throws leaves the sampling running', () => {
+    const clock = new FakeClock();
+    const samples: ResourceSample[] = [];
+    let ticks = 0;
+    const sampler = new ResourceSampler({
+      clock,
+      intervalMs: 250,
+      onSample: (s) => samples.push(s),
+      onTick: () => {
+        if (ticks++ === 0) throw new Error('the first look failed');
+      },
+    });
+    assert.throws(() => sampler.watch(process.pid), /the first look failed/);
+    clock.advance(1000);
+    assert.equal(ticks, 5, 'the first tick and one every interval after it');
+    assert.ok(samples.length >= 4, `samples went on: ${samples.length}`);
+    sampler.stop();
+    assert.equal(clock.pending, 0);
+  });
 });
