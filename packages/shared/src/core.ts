@@ -35,7 +35,13 @@ export type * from './protocol/messages.js';
 export { parseControlResponse } from './protocol/parse-control-response.js';
 export type * from './protocol/status.js';
 export type * from './protocol/webhook.js';
-export { type GeneratedValidator, type Parsed, type Validator, validatorOf } from './schema/validator.js';
+export {
+  codePointLength,
+  type GeneratedValidator,
+  type Parsed,
+  type Validator,
+  validatorOf,
+} from './schema/validator.js';
 export {
   type Checked,
   checkStatus,
