@@ -5,7 +5,7 @@
 // validators are generated at build time, with vigil's own helpers in place of ajv's). Each is started with a loader hook that records
 // every module it resolves.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -52,13 +52,21 @@ test('the daemon and an SDK-only service load only what their packages may', asy
   });
   await pair.start(paced(10_000));
   await pair.waitForHealthy(paced(15_000));
-  const cliFile = join(home, 'cli-modules.txt');
-  const status = spawnSync(process.execPath, [recordModulesArg(cliFile), VIGIL_BIN, 'status', '--json'], {
-    env: pair.env,
-    encoding: 'utf8',
-    timeout: paced(30_000),
-  });
-  assert.equal(status.status, 0, status.stderr);
+  // Both views: --json, and the human one, which also reads the agent's last log lines.
+  const cliFiles = { json: join(home, 'cli-json-modules.txt'), human: join(home, 'cli-human-modules.txt') };
+  for (const [view, file] of Object.entries(cliFiles)) {
+    const argv = view === 'json' ? ['status', '--json'] : ['status'];
+    const status: SpawnSyncReturns<string> = spawnSync(
+      process.execPath,
+      [recordModulesArg(file), VIGIL_BIN, ...argv],
+      {
+        env: pair.env,
+        encoding: 'utf8',
+        timeout: paced(30_000),
+      },
+    );
+    assert.equal(status.status, 0, `vigil ${argv.join(' ')}: ${status.stderr}`);
+  }
   assert.equal(await pair.stop(), 0, pair.output);
 
   const daemon = readModuleGraph(daemonFile);
@@ -89,16 +97,31 @@ test('the daemon and an SDK-only service load only what their packages may', asy
     assert.ok(!service.thirdParty.has(forbidden), `an SDK-only service loads ${forbidden}\n${report}`);
   }
 
-  const cli = readModuleGraph(cliFile);
-  // A status call is a socket request, a check of the answer and a renderer: no logger, retry,
-  // process spawning or journal reader (`vigil status` answers in tens of milliseconds).
-  for (const forbidden of ['pino', 'p-retry', 'execa', 'yaml']) {
-    assert.ok(!cli.thirdParty.has(forbidden), `vigil status loads ${forbidden}: ${describe(cli.thirdParty)}`);
+  const cli = readModuleGraph(cliFiles.json);
+  const human = readModuleGraph(cliFiles.human);
+  // A status call is a socket request, a check of the answer and a renderer (the human view adds
+  // a read of agent.log's tail): no logger, retry, process spawning or journal reader, and not
+  // the whole of @vigil/shared (`vigil status` answers in tens of milliseconds).
+  for (const [view, graph] of [
+    ['vigil status --json', cli],
+    ['vigil status', human],
+  ] as const) {
+    for (const forbidden of ['pino', 'p-retry', 'execa', 'yaml']) {
+      assert.ok(
+        !graph.thirdParty.has(forbidden),
+        `${view} loads ${forbidden}: ${describe(graph.thirdParty)}`,
+      );
+    }
+    const whole = [...(graph.vigil.get('shared') ?? [])].filter((file) =>
+      file.endsWith('/shared/dist/index.js'),
+    );
+    assert.deepEqual(whole, [], `${view} loads the whole of @vigil/shared: ${describe(graph.vigil)}`);
   }
   for (const [name, graph] of [
     ['the daemon', daemon],
     ['an SDK-only service', service],
-    ['vigil status', cli],
+    ['vigil status --json', cli],
+    ['vigil status', human],
   ] as const) {
     assert.deepEqual(schemaCompilers(graph), [], `${name} loads a schema compiler\n${report}`);
   }

@@ -15,6 +15,7 @@ export {
   VigilError,
   type VigilErrorOptions,
 } from './errors.js';
+export { isStartMark, START_MARK, startMarkLine } from './logging/start-mark.js';
 export { describeOsError, isOsError, type OsError } from './os-error.js';
 export { packageVersion } from './package-version.js';
 export {

@@ -52,7 +52,6 @@ export {
   summaryMessage,
 } from './logging/repeat-limiter.js';
 export { rotatedName, shiftRotated } from './logging/rotated-names.js';
-export { isStartMark, START_MARK, startMarkLine } from './logging/start-mark.js';
 export {
   isSupportedVersion,
   parseAgentMessage,

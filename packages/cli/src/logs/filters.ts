@@ -1,5 +1,5 @@
 /** Which records `vigil logs` shows: level, unit, a start time, one incident, and how many. */
-import { isStartMark } from '@vigil/shared';
+import { isStartMark } from '@vigil/shared/core';
 import { parseDuration } from '../format.js';
 import type { LogRecord, Unit } from './log-record.js';
 
