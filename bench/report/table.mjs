@@ -72,6 +72,12 @@ const ROWS = [
   },
   {
     scenario: 'statusLatency',
+    vigilField: 'humanMedianMs',
+    label: '(j) `vigil status` (the human view), median ms',
+    digits: 1,
+  },
+  {
+    scenario: 'statusLatency',
     vigilField: 'versionMedianMs',
     label: '(j) floor: `vigil --version`, median ms',
     digits: 1,

@@ -1,7 +1,7 @@
 /**
  * (j) how long the status command takes, spawn to exit, with the app up: `vigil status --json`,
- * `pm2 jlist`, `supervisorctl status`, `monit status`; `node -e 0` and `vigil --version` as the
- * floors (a bare node start, and vigil's CLI doing nothing), timed in the same rounds as vigil's
+ * `pm2 jlist`, `supervisorctl status`, `monit status`; vigil's human view (`vigil status`, which
+ * also reads agent.log's tail) beside it; `node -e 0` and `vigil --version` as the floors (a bare node start, and vigil's CLI doing nothing), timed in the same rounds as vigil's
  * calls. Median and p95 over --status-calls calls per trial. Peers run one after another.
  */
 import { guarded, waitReady, withPeer } from '../lib/trial.mjs';
@@ -37,10 +37,12 @@ export const statusLatency = {
             const keeper = ctx.keeper.scoped(`status-${peer.name}`);
             const status = session.statusCommand();
             const floors = peer.name === 'vigil';
-            const times = { status: [], node: [], version: [] };
+            const times = { status: [], human: [], node: [], version: [] };
             for (let n = 0; n < calls; n++) {
               times.status.push(await timed(keeper, status));
               if (!floors) continue;
+              const human = status.args.filter((arg) => arg !== '--json');
+              times.human.push(await timed(keeper, { ...status, args: human }));
               times.node.push(await timed(keeper, { ...status, args: ['-e', '0'] }));
               times.version.push(await timed(keeper, { ...status, args: [VIGIL_BIN, '--version'] }));
             }
@@ -49,6 +51,8 @@ export const statusLatency = {
               statusP95Ms: quantile(times.status, 0.95),
             };
             if (floors) {
+              out.humanMedianMs = quantile(times.human, 0.5);
+              out.humanP95Ms = quantile(times.human, 0.95);
               out.nodeFloorMedianMs = quantile(times.node, 0.5);
               out.versionMedianMs = quantile(times.version, 0.5);
               out.versionP95Ms = quantile(times.version, 0.95);
