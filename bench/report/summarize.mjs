@@ -17,7 +17,15 @@ const FIELDS = {
   schedIdle: schedFields(['supervisor', 'watchdog', 'agent', 'pair']),
   schedLimits: schedFields(['supervisor', 'watchdog', 'agent', 'pair']),
   startup: ['startedMs', 'healthyMs', 'bundledHealthyMs'],
-  statusLatency: ['statusMedianMs', 'statusP95Ms', 'humanMedianMs', 'humanP95Ms', 'nodeFloorMedianMs', 'versionMedianMs', 'versionP95Ms'],
+  statusLatency: [
+    'statusMedianMs',
+    'statusP95Ms',
+    'humanMedianMs',
+    'humanP95Ms',
+    'nodeFloorMedianMs',
+    'versionMedianMs',
+    'versionP95Ms',
+  ],
   memFloor: MEM_FLOOR_FIELDS,
   cpuFloor: CPU_FLOOR_FIELDS,
 };

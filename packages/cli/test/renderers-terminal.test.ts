@@ -89,16 +89,16 @@ describe('logs neutralise what the agent wrote', () => {
   ];
 
   for (const color of [false, true]) {
-    test(`pretty (colour ${color ? 'on' : 'off'}): message, fields, keys, error stack, raw lines`, () => {
-      const render = createRenderer({ json: false, color });
+    test(`pretty (colour ${color ? 'on' : 'off'}): message, fields, keys, error stack, raw lines`, async () => {
+      const render = await createRenderer({ json: false, color });
       for (const record of records) assertNoControls(render(record), 'pretty log', color);
       const first = render(records[0] as LogRecord);
       assert.ok(!first.includes('\nwatchdog forged line'), 'a newline in a message cannot start a line');
     });
   }
 
-  test('--json: the same JSON, DEL and C1 escaped too', () => {
-    const render = createRenderer({ json: true, color: false });
+  test('--json: the same JSON, DEL and C1 escaped too', async () => {
+    const render = await createRenderer({ json: true, color: false });
     const line = JSON.stringify({ level: 30, time, msg: 'csi \u009b2J del \u007f' });
     const out = render(pinoRecord(line, parsePinoLine(line) as Record<string, unknown>, 'agent'));
     assert.deepEqual(controlsIn(out.trimEnd()), [], out);

@@ -1,6 +1,8 @@
 /**
  * `vigil logs`: both logs merged in time order, from the files (embedded) or the journal
- * (systemd). Loaded only for this command, so the daemon never loads pino-pretty.
+ * (systemd). Loaded only for this command, so the daemon never loads pino-pretty. What only one
+ * case needs is imported for it: the journal reader (execa) under systemd, the history for
+ * --incident, pino-pretty for the human view.
  */
 import { printable, type VigilPaths } from '@vigil/shared/core';
 import { cliPaths } from '../client.js';
@@ -9,8 +11,6 @@ import { CliExit, EXIT } from '../exit-codes.js';
 import { useColor } from '../format.js';
 import { FileLogSource } from '../logs/file-source.js';
 import { type IncidentSpan, LEVELS, type LogQuery, parseLevel, parseSince } from '../logs/filters.js';
-import { findIncidentSpan } from '../logs/incident-span.js';
-import { JournalLogSource } from '../logs/journal-source.js';
 import { type LogRecord, UNITS, type Unit } from '../logs/log-record.js';
 import type { LogSource } from '../logs/log-source.js';
 import { createRenderer } from '../logs/render.js';
@@ -80,7 +80,8 @@ function parseUnits(text: string | undefined): readonly Unit[] {
   return [text as Unit];
 }
 
-function lookupIncident(paths: VigilPaths, id: string): IncidentSpan {
+async function lookupIncident(paths: VigilPaths, id: string): Promise<IncidentSpan> {
+  const { findIncidentSpan } = await import('../logs/incident-span.js');
   const span = findIncidentSpan(paths.historyFile, id);
   if (span) return span;
   throw new CliExit(
@@ -89,7 +90,7 @@ function lookupIncident(paths: VigilPaths, id: string): IncidentSpan {
   );
 }
 
-export function buildQuery(args: LogsArgs, paths: VigilPaths, now = Date.now()): LogQuery {
+export async function buildQuery(args: LogsArgs, paths: VigilPaths, now = Date.now()): Promise<LogQuery> {
   const text = (value: boolean | string | undefined) => (typeof value === 'string' ? value : undefined);
   const levelText = text(args.level);
   const minLevel = levelText === undefined ? 0 : parseLevel(levelText);
@@ -111,7 +112,7 @@ export function buildQuery(args: LogsArgs, paths: VigilPaths, now = Date.now()):
     units: parseUnits(text(args.unit)),
     since,
     count: parseCount(text(args.lines), since !== null || incidentId !== undefined),
-    incident: incidentId === undefined ? null : lookupIncident(paths, incidentId),
+    incident: incidentId === undefined ? null : await lookupIncident(paths, incidentId),
   };
 }
 
@@ -123,8 +124,11 @@ function noLogFiles(paths: VigilPaths, query: LogQuery): CliExit {
   );
 }
 
-function createSource(paths: VigilPaths, query: LogQuery, follow: boolean): LogSource {
-  if (paths.mode === 'systemd') return new JournalLogSource(query);
+async function createSource(paths: VigilPaths, query: LogQuery, follow: boolean): Promise<LogSource> {
+  if (paths.mode === 'systemd') {
+    const { JournalLogSource } = await import('../logs/journal-source.js');
+    return new JournalLogSource(query);
+  }
   const files = [
     { unit: 'watchdog' as const, path: paths.watchdogLog },
     { unit: 'agent' as const, path: paths.agentLog },
@@ -180,10 +184,10 @@ function followUntilStopped(source: LogSource, print: (records: LogRecord[]) => 
 export async function logs(args: LogsArgs, positionals: readonly string[] = []): Promise<number> {
   if (positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const paths = cliPaths();
-  const query = buildQuery(args, paths);
+  const query = await buildQuery(args, paths);
   const follow = args.follow === true;
-  const source = createSource(paths, query, follow);
-  const render = createRenderer({ json: args.json === true, color: useColor() });
+  const source = await createSource(paths, query, follow);
+  const render = await createRenderer({ json: args.json === true, color: useColor() });
   // `vigil logs | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(EXIT.ok);

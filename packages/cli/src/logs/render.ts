@@ -1,16 +1,16 @@
 /**
  * How records are printed: pino-pretty lines with the component (colour only when asked, see
  * format.ts), or `--json`, the JSON lines themselves. The only module that loads pino-pretty,
- * and only `vigil logs` loads it.
+ * and only `vigil logs` loads it, for the human view alone (it is ~100 files).
  */
 import { escapeJsonText, printable, printableDeep } from '@vigil/shared/core';
-import { prettyFactory } from 'pino-pretty';
 import { type LogRecord, toJsonLine } from './log-record.js';
 
 export type Render = (record: LogRecord) => string;
 
-export function createRenderer(options: { json: boolean; color: boolean }): Render {
+export async function createRenderer(options: { json: boolean; color: boolean }): Promise<Render> {
   if (options.json) return (record) => `${escapeJsonText(toJsonLine(record))}\n`;
+  const { prettyFactory } = await import('pino-pretty');
   const pretty = prettyFactory({
     colorize: options.color,
     singleLine: true,
