@@ -1,5 +1,6 @@
 /** `vigil history [--json] [-n N]`: incident timelines, newest first. */
-import { checkIncidents, foldIncidents, type Incident, readHistory, terminalJson } from '@vigil/shared';
+import { type Incident, terminalJson } from '@vigil/shared/core';
+import { checkIncidents, foldIncidents, readHistory } from '@vigil/shared/history';
 import { cliPaths, request, Unreachable, unwrap } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { useColor } from '../format.js';

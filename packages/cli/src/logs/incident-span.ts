@@ -1,5 +1,5 @@
 /** The time span of one recorded incident, from the history file (`vigil logs --incident`). */
-import { foldIncidents, readHistory } from '@vigil/shared';
+import { foldIncidents, readHistory } from '@vigil/shared/history';
 import type { IncidentSpan } from './filters.js';
 
 export function findIncidentSpan(historyFile: string, id: string): IncidentSpan | null {
