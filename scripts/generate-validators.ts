@@ -132,6 +132,9 @@ function isLiteral(branch: unknown): branch is { const: unknown; type?: unknown 
   );
 }
 
+/** Keywords whose value is data, not a schema: left exactly as written. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+
 /**
  * TypeBox writes a union of literals ("soft" | "medium") as an `anyOf` of `const` branches, and
  * ajv generates a branch's worth of error handling for each (29 % of the status validator's
@@ -143,7 +146,8 @@ export function literalUnionsAsEnums(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(literalUnionsAsEnums);
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = literalUnionsAsEnums(value);
+  for (const [key, value] of Object.entries(schema))
+    out[key] = DATA_KEYWORDS.has(key) ? value : literalUnionsAsEnums(value);
   const branches = out.anyOf;
   if (!Array.isArray(branches) || branches.length < 2 || !branches.every(isLiteral)) return out;
   const { anyOf: _anyOf, ...rest } = out;

@@ -117,6 +117,15 @@ test('a union of literals reads as an enum; anything else is left as written', (
   const annotated = { anyOf: [literal('a'), { const: 'b', type: 'string', description: 'b' }] };
   assert.deepEqual(literalUnionsAsEnums(annotated), annotated);
   assert.deepEqual(literalUnionsAsEnums({ anyOf: [literal('a')] }), { anyOf: [literal('a')] });
+  // Data is never rewritten, even when it reads like a union of literals.
+  const data = { anyOf: [literal('a'), literal('b')] };
+  for (const keyword of ['const', 'default', 'examples']) {
+    assert.deepEqual(literalUnionsAsEnums({ type: 'object', [keyword]: data }), {
+      type: 'object',
+      [keyword]: data,
+    });
+  }
+  assert.deepEqual(literalUnionsAsEnums({ enum: [data] }), { enum: [data] });
 });
 
 test("codePointLength counts as ajv's ucs2length does, lone surrogates included", () => {
