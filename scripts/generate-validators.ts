@@ -122,15 +122,29 @@ function esmImports(code: string, validatorModule: string): string {
   return `import { ${names} } from "${validatorModule}";\n${out}`;
 }
 
+/** The JSON Schema types a value has (an integer is a number too). */
+function typesOf(value: unknown): string[] {
+  if (value === null) return ['null'];
+  if (typeof value === 'number') return Number.isInteger(value) ? ['number', 'integer'] : ['number'];
+  if (typeof value === 'string' || typeof value === 'boolean') return [typeof value];
+  return [];
+}
+
+/** A branch that is one primitive value and nothing else (its `type`, if any, is that value's). */
 function isLiteral(branch: unknown): branch is { const: unknown; type?: unknown } {
+  if (typeof branch !== 'object' || branch === null || Array.isArray(branch) || !('const' in branch))
+    return false;
+  const { const: value, type, ...rest } = branch as { const: unknown; type?: unknown };
+  const types = typesOf(value);
   return (
-    typeof branch === 'object' &&
-    branch !== null &&
-    !Array.isArray(branch) &&
-    'const' in branch &&
-    Object.keys(branch).every((key) => key === 'const' || key === 'type')
+    Object.keys(rest).length === 0 &&
+    types.length > 0 &&
+    (type === undefined || types.includes(type as string))
   );
 }
+
+/** What may stand beside an `anyOf` that is rewritten: annotations and a default, no other check. */
+const BESIDE_A_LITERAL_UNION = new Set(['anyOf', 'default', 'description', 'title', '$comment', 'examples']);
 
 /** Keywords whose value is data, not a schema: left exactly as written. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
@@ -140,7 +154,10 @@ const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
  * ajv generates a branch's worth of error handling for each (29 % of the status validator's
  * source). The same set as one `enum` accepts exactly the same values, and format-errors.ts
  * words both alike ("must be one of ..."). No `type` beside it: the enum implies the type, and a
- * second keyword would add a second error line for a value of another type.
+ * second keyword would add a second error line for a value of another type. Only where that
+ * holds: every branch one primitive (its `type`, if any, that value's), and nothing beside the
+ * `anyOf` but annotations and a default — a sibling `enum`, `not` or `discriminator` would judge
+ * or order errors differently once the two are merged.
  */
 export function literalUnionsAsEnums(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(literalUnionsAsEnums);
@@ -150,6 +167,7 @@ export function literalUnionsAsEnums(schema: unknown): unknown {
     out[key] = DATA_KEYWORDS.has(key) ? value : literalUnionsAsEnums(value);
   const branches = out.anyOf;
   if (!Array.isArray(branches) || branches.length < 2 || !branches.every(isLiteral)) return out;
+  if (!Object.keys(out).every((key) => BESIDE_A_LITERAL_UNION.has(key))) return out;
   const { anyOf: _anyOf, ...rest } = out;
   return { ...rest, enum: branches.map((branch) => branch.const) };
 }
@@ -158,6 +176,9 @@ function generate(output: Output): string {
   const ajv = new Ajv({ ...s.AJV_OPTIONS, code: { source: true, esm: true } });
   const refs: Record<string, string> = {};
   for (const [name, schema] of Object.entries(output.schemas)) {
+    // The schema as written must compile: the rewrite below could otherwise make a schema ajv
+    // refuses (a discriminator's tag needs a `const`) into one it takes.
+    new Ajv(s.AJV_OPTIONS).compile(schema);
     ajv.addSchema(literalUnionsAsEnums(schema) as object, name);
     refs[name] = name;
   }

@@ -22,6 +22,8 @@ import {
   StatusSnapshot,
 } from '@vigil/shared/schemas';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
+import { FullConfigSchema } from '../packages/agent/src/config/checks-schema.ts';
+import { fullConfig } from '../packages/agent/src/generated/config.ts';
 import { sampleIncident, sampleSnapshot } from '../packages/cli/test/snapshot-fixture.ts';
 import { config } from '../packages/shared/src/generated/config.ts';
 import { recoverRequest } from '../packages/shared/src/generated/control-requests.ts';
@@ -104,6 +106,8 @@ test('generated validators judge every mutated document as the schema does, erro
   assertSameVerdicts('config', config, ConfigSchema, defaultConfig());
   const recover = { v: 1, type: 'request', id: 'r-1', op: 'recover', level: 'medium' };
   assertSameVerdicts('recover request', recoverRequest, RecoverRequest, recover);
+  // The agent's config with every default check: its checks are a discriminated union.
+  assertSameVerdicts('full config', fullConfig, FullConfigSchema, defaultConfig());
 });
 
 test('a union of literals reads as an enum; anything else is left as written', () => {
@@ -126,6 +130,22 @@ test('a union of literals reads as an enum; anything else is left as written', (
     });
   }
   assert.deepEqual(literalUnionsAsEnums({ enum: [data] }), { enum: [data] });
+  // Not where merging would judge differently: another check beside the union, a branch whose
+  // type is not its value's, a branch that is not a primitive.
+  for (const kept of [
+    { anyOf: [literal('a'), literal('b')], enum: ['a'] },
+    { anyOf: [literal('a'), literal('b')], not: { const: 'a' } },
+    { anyOf: [literal('a'), literal('b')], type: 'string' },
+    { anyOf: [{ const: 1, type: 'string' }, literal('b')] },
+    { anyOf: [{ const: 1.5, type: 'integer' }, { const: 2 }] },
+    { anyOf: [{ const: { a: 1 } }, literal('b')] },
+    { anyOf: [{ const: [1] }, literal('b')] },
+  ]) {
+    assert.deepEqual(literalUnionsAsEnums(kept), kept, JSON.stringify(kept));
+  }
+  assert.deepEqual(literalUnionsAsEnums({ anyOf: [{ const: 2, type: 'integer' }, { const: null }] }), {
+    enum: [2, null],
+  });
 });
 
 test("codePointLength counts as ajv's ucs2length does, lone surrogates included", () => {
