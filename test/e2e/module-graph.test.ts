@@ -106,6 +106,7 @@ test('the daemon and an SDK-only service load only what their packages may', asy
     ['vigil status --json', cli],
     ['vigil status', human],
   ] as const) {
+    assert.ok(graph.vigil.get('cli')?.size, `${view}: its modules were recorded: ${describe(graph.vigil)}`);
     for (const forbidden of ['pino', 'p-retry', 'execa', 'yaml']) {
       assert.ok(
         !graph.thirdParty.has(forbidden),
