@@ -19,14 +19,16 @@ import { CliExit, EXIT } from './exit-codes.js';
 
 /**
  * Where the CLI looks for the pair: VIGIL_MODE or VIGIL_HOME when set; else the embedded home
- * (the checkout's .vigil, or the user's state folder) when it has a run folder; else an
- * installed pair's /run/vigil, so an operator on a host with the units installed needs no
- * environment at all.
+ * (the checkout's .vigil, or the user's state folder) while a watchdog serves it (its sockets
+ * are there); else an installed pair's /run/vigil, so an operator on a host with the units
+ * installed needs no environment at all — even from a checkout where a pair once ran embedded,
+ * whose stopped home would otherwise hide the running units; else the embedded home.
+ * `checkout` is for tests (default: the checkout this copy of vigil runs from).
  */
-export function cliPaths(env: NodeJS.ProcessEnv = process.env): VigilPaths {
+export function cliPaths(env: NodeJS.ProcessEnv = process.env, checkout?: string | null): VigilPaths {
   if (env.VIGIL_MODE || env.VIGIL_HOME) return resolvePaths({ env });
-  const embedded = resolvePaths({ env, mode: 'embedded' });
-  if (existsSync(embedded.runDir)) return embedded;
+  const embedded = resolvePaths({ env, mode: 'embedded', ...(checkout === undefined ? {} : { checkout }) });
+  if (existsSync(embedded.controlSocket) || existsSync(embedded.statusSocket)) return embedded;
   const installed = resolvePaths({ env, mode: 'systemd' });
   return existsSync(installed.statusSocket) || existsSync(installed.statusFile) ? installed : embedded;
 }
