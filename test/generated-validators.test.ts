@@ -30,6 +30,8 @@ import { recoverRequest } from '../packages/shared/src/generated/control-request
 import { incident } from '../packages/shared/src/generated/incident.ts';
 import { statusSnapshot } from '../packages/shared/src/generated/status-snapshot.ts';
 import { literalUnionsAsEnums, staleOutputs } from '../scripts/generate-validators.ts';
+import { type Path, paths, set } from './fuzz/mutate-message.ts';
+import type { JsonObject } from './fuzz/valid-messages.ts';
 
 const ucs2length = ucs2lengthModule.default;
 
@@ -54,24 +56,16 @@ test('a generated validator and the compiled schema give the same answer and the
   if (!refused.ok) assert.match(refused.errors.join('\n'), /response\.error\.code/);
 });
 
-// Every leaf of a valid document replaced, one at a time, by values of each kind; the generated
+// Every value of a valid document (the root, each container, each leaf) replaced, one at a time, by values of each kind; the generated
 // validator (literal unions rewritten as enums, vigil's own helpers) must answer each exactly as
 // ajv compiling the TypeBox schema as written does, error lines included.
 const WRONG_VALUES: unknown[] = ['no-such-value', '', 7, -1, 1.5, null, true, {}, [], ['x'], 'x'.repeat(300)];
 
-function leafPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return [path, ...value.flatMap((item, i) => leafPaths(item, [...path, i]))];
-  if (value && typeof value === 'object')
-    return [path, ...Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...path, key]))];
-  return [path];
-}
-
-function withValueAt(document: unknown, path: (string | number)[], value: unknown): unknown {
+/** `document` with `value` at `path` (the root for []), as a copy of its own. */
+function withValueAt(document: unknown, path: Path, value: unknown): unknown {
   if (path.length === 0) return structuredClone(value);
-  const copy = structuredClone(document) as Record<string | number, unknown>;
-  let at = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path.at(-1) as string | number] = structuredClone(value);
+  const copy = structuredClone(document) as JsonObject;
+  set(copy, path, structuredClone(value));
   return copy;
 }
 
@@ -85,7 +79,7 @@ function assertSameVerdicts(
   const ajvs = compileSchema(schema);
   assert.equal(ours(structuredClone(valid)).ok, true, `${name}: the sample is valid`);
   let refused = 0;
-  for (const path of leafPaths(valid)) {
+  for (const path of [[], ...paths(valid, Number.POSITIVE_INFINITY)]) {
     for (const wrong of WRONG_VALUES) {
       const sample = withValueAt(valid, path, wrong);
       const verdict = ours(structuredClone(sample));

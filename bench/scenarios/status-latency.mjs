@@ -1,8 +1,9 @@
 /**
  * (j) how long the status command takes, spawn to exit, with the app up: `vigil status --json`,
  * `pm2 jlist`, `supervisorctl status`, `monit status`; vigil's human view (`vigil status`, which
- * also reads agent.log's tail) beside it; `node -e 0` and `vigil --version` as the floors (a bare node start, and vigil's CLI doing nothing), timed in the same rounds as vigil's
- * calls. Median and p95 over --status-calls calls per trial. Peers run one after another.
+ * also reads agent.log's tail) beside it; `node -e 0` and `vigil --version` as the floors (a bare
+ * node start, and vigil's CLI doing nothing), timed in the same rounds as vigil's calls. Median
+ * and p95 over --status-calls calls per trial. Peers run one after another.
  */
 import { guarded, waitReady, withPeer } from '../lib/trial.mjs';
 import { VIGIL_BIN } from '../peers/vigil.mjs';

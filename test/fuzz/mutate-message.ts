@@ -93,10 +93,10 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   },
 );
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 
 /** Every path to a value, depth first, up to `maxDepth` levels down. */
-function paths(value: unknown, maxDepth = 3, prefix: Path = []): Path[] {
+export function paths(value: unknown, maxDepth = 3, prefix: Path = []): Path[] {
   if (prefix.length >= maxDepth || value === null || typeof value !== 'object') return [];
   const out: Path[] = [];
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
@@ -122,7 +122,7 @@ function get(root: unknown, path: Path): unknown {
   return at;
 }
 
-function set(root: JsonObject, path: Path, value: unknown): void {
+export function set(root: JsonObject, path: Path, value: unknown): void {
   const parent = get(root, path.slice(0, -1));
   const key = path.at(-1);
   if (isContainer(parent) && key !== undefined) parent[key] = value;

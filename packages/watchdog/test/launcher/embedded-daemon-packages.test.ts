@@ -1,7 +1,8 @@
 // The embedded daemon (vigil-watchdog, and `vigil run`, outside systemd) loads only what it
 // runs: execa is for systemd mode (systemctl, systemd-notify) and yaml for a YAML config file,
 // both imported on use. ajv not at all: the validators are generated at build time, with vigil's
-// own helpers in place of ajv's run-time files. (test/e2e/module-graph.test.ts holds the same over a running daemon.)
+// own helpers in place of ajv's run-time files. (test/e2e/module-graph.test.ts holds the same
+// over a running daemon.)
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
